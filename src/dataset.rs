@@ -1,0 +1,396 @@
+//! The immutable, joined [`Dataset`]: every level's areas with geometry, IMD, population and
+//! locality, the loaded indicators, and the indexes used to query them.
+//!
+//! A `Dataset` is built once by [`crate::build`], written as a snapshot with an atomic
+//! rename, loaded by `gapmap serve` and shared read-only (`Arc<Dataset>`).
+
+use crate::imd::{AreaImd, ImdEdition};
+use crate::level::Level;
+use geo::{MultiPolygon, Point};
+use rstar::{RTree, RTreeObject, AABB};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Version of the snapshot layout; bump when a field changes so old snapshots are rebuilt.
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Everything gapmap knows about one area of interest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Dataset {
+    pub meta: DatasetMeta,
+    /// One layer per loaded level, in display order.
+    pub layers: Vec<Layer>,
+    /// Indicators, in load order.
+    pub indicators: Vec<Indicator>,
+    /// Real national rows broken down by deprivation decile/quintile (Fingertips), used as
+    /// England reference lines and to check the CI methods.
+    pub national_by_deprivation: Vec<NationalDeprivationRow>,
+    /// Sites (Family Hubs, centres, outreach points).
+    pub sites: Vec<Site>,
+}
+
+/// Provenance and settings of a build.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DatasetMeta {
+    pub snapshot_version: u32,
+    /// e.g. "County Durham".
+    pub name: String,
+    /// Local authority codes that make up the area of interest, e.g. `["E06000047"]`.
+    pub area_of_interest: Vec<String>,
+    /// Level shown first in the map and used by default in the API.
+    pub default_level: Level,
+    /// Counts from 1 up to this value (inclusive) are suppressed in public outputs.
+    pub suppress_max_count: u32,
+    /// When the snapshot was built (RFC 3339, UTC).
+    pub built_at: String,
+    /// sha256 of the config file text, so a snapshot can be matched to its config.
+    pub config_sha256: String,
+    /// Every input used, with its source and attribution.
+    pub sources: Vec<SourceRecord>,
+    /// Name of the locality scheme, and whether it is illustrative.
+    pub locality_scheme: Option<LocalityScheme>,
+}
+
+/// One input file and where it officially comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceRecord {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub licence: String,
+    pub attribution: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LocalityScheme {
+    pub name: String,
+    /// True for the shipped Durham grouping: it is an illustration, not the council's own.
+    pub illustrative: bool,
+    pub note: String,
+}
+
+/// All areas of one level inside the area of interest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Layer {
+    pub level: Level,
+    pub areas: Vec<Area>,
+    /// Which IMD editions are available on this layer.
+    pub imd_editions: Vec<ImdEdition>,
+    #[serde(skip)]
+    index: LayerIndex,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LayerIndex {
+    by_code: HashMap<String, usize>,
+    tree: RTree<AreaEnvelope>,
+}
+
+/// Bounding box of one area, for the R-tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaEnvelope {
+    pub area_index: usize,
+    pub envelope: AABB<[f64; 2]>,
+}
+
+impl RTreeObject for AreaEnvelope {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+impl Layer {
+    pub fn new(level: Level, areas: Vec<Area>, imd_editions: Vec<ImdEdition>) -> Self {
+        let mut layer = Layer {
+            level,
+            areas,
+            imd_editions,
+            index: LayerIndex::default(),
+        };
+        layer.rebuild_index();
+        layer
+    }
+
+    /// Rebuild the lookup indexes (they are not stored in the snapshot).
+    pub fn rebuild_index(&mut self) {
+        let by_code = self
+            .areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        let envelopes = self
+            .areas
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                use geo::BoundingRect;
+                a.geometry.bounding_rect().map(|r| AreaEnvelope {
+                    area_index: i,
+                    envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                })
+            })
+            .collect();
+        self.index = LayerIndex {
+            by_code,
+            tree: RTree::bulk_load(envelopes),
+        };
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Area> {
+        self.index.by_code.get(code).map(|&i| &self.areas[i])
+    }
+
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.index.by_code.get(code).copied()
+    }
+
+    /// The area containing a lon/lat point, if any.
+    pub fn locate(&self, lon: f64, lat: f64) -> Option<&Area> {
+        use geo::Contains;
+        let point = Point::new(lon, lat);
+        self.index
+            .tree
+            .locate_in_envelope_intersecting(&AABB::from_point([lon, lat]))
+            .map(|e| &self.areas[e.area_index])
+            .find(|a| a.geometry.contains(&point))
+    }
+
+    /// Bounding box of the whole layer as `[west, south, east, north]`.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let env = self.index.tree.root().envelope();
+        if self.areas.is_empty() {
+            return None;
+        }
+        Some([
+            env.lower()[0],
+            env.lower()[1],
+            env.upper()[0],
+            env.upper()[1],
+        ])
+    }
+}
+
+/// One small area.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Area {
+    /// ONS/GSS code, e.g. `E02004290`.
+    pub code: String,
+    /// Readable name (House of Commons Library name for MSOAs), e.g. "Ouston & Beamish".
+    pub name: String,
+    /// Official ONS name, e.g. "County Durham 002".
+    pub ons_name: String,
+    /// Boundary in WGS84 longitude/latitude (traditional GIS axis order).
+    pub geometry: MultiPolygon<f64>,
+    /// Area in square metres, computed in British National Grid (EPSG:27700).
+    pub area_m2: f64,
+    /// Representative point (lon, lat): the ONS centroid where published, else the
+    /// polygon centroid.
+    pub centroid: [f64; 2],
+    /// Centroid in British National Grid (easting, northing), for distances.
+    pub centroid_bng: [f64; 2],
+    pub population: Option<Population>,
+    /// Deprivation under each available edition (at most one entry per edition).
+    pub imd: Vec<AreaImd>,
+    /// Locality this area belongs to (id into the locality layer), if localities are loaded.
+    pub locality: Option<String>,
+    /// Codes of the areas this one is built from (e.g. an MSOA's LSOAs); empty for base levels.
+    pub members: Vec<String>,
+}
+
+impl Area {
+    pub fn imd(&self, edition: ImdEdition) -> Option<&AreaImd> {
+        self.imd.iter().find(|i| i.edition == edition)
+    }
+}
+
+/// Mid-year population estimate by age.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Population {
+    /// Year of the estimate, e.g. 2020.
+    pub year: u16,
+    pub total: u32,
+    /// Persons aged 0, 1, …, 19 (single years).
+    pub ages_0_19: [u32; 20],
+}
+
+impl Population {
+    /// Persons aged `from..=to` (both at most 19).
+    pub fn ages(&self, from: usize, to: usize) -> u32 {
+        self.ages_0_19[from.min(19)..=to.min(19)].iter().sum()
+    }
+}
+
+/// How an indicator's value relates to its count and denominator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueType {
+    /// count / denominator × multiplier (usually 100: a percentage). Wilson score CIs.
+    Proportion,
+    /// count / denominator × multiplier (e.g. per 1,000 or 100,000). Byar / exact Poisson CIs.
+    Rate,
+    /// A mean; CIs from the standard error.
+    Mean,
+}
+
+/// Whether a higher value is better or worse, as Fingertips sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Polarity {
+    HigherIsWorse,
+    HigherIsBetter,
+    /// Not judged: compare as higher/lower only.
+    NotApplicable,
+}
+
+/// Description of an indicator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IndicatorMeta {
+    /// Stable identifier, e.g. "990001" (Fingertips ID) or a user id.
+    pub id: String,
+    pub name: String,
+    /// Short name for legends, e.g. "Excess weight, Reception".
+    pub short_name: String,
+    pub value_type: ValueType,
+    /// 100 for percentages, 1000 for per 1,000, …
+    pub multiplier: f64,
+    pub polarity: Polarity,
+    /// Synthetic demonstration data: must be labelled as such wherever it is shown.
+    pub synthetic: bool,
+    /// Level of the area values.
+    pub level: Level,
+    pub period: String,
+    pub sex: String,
+    pub age: String,
+    /// Where the numbers come from (source record id).
+    pub source_id: String,
+    pub unit: String,
+}
+
+/// One area's value for an indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub area_code: String,
+    /// Count of events (numerator). Fractional counts occur in apportioned Fingertips data.
+    pub count: Option<f64>,
+    pub denominator: Option<f64>,
+    /// Value as published (or count/denominator × multiplier where not given).
+    pub value: Option<f64>,
+    pub lower95: Option<f64>,
+    pub upper95: Option<f64>,
+    pub lower998: Option<f64>,
+    pub upper998: Option<f64>,
+}
+
+/// A reference value (England or the county) with its interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparator {
+    pub area_code: String,
+    pub area_name: String,
+    pub value: Option<f64>,
+    pub lower95: Option<f64>,
+    pub upper95: Option<f64>,
+    pub count: Option<f64>,
+    pub denominator: Option<f64>,
+    /// Provenance note, e.g. "approximate: mean of published annual values".
+    pub note: String,
+}
+
+/// An indicator with its area values and comparators.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Indicator {
+    pub meta: IndicatorMeta,
+    /// Values keyed by area, sorted by area code (one period per indicator).
+    pub values: Vec<IndicatorValue>,
+    pub england: Option<Comparator>,
+    /// The whole area of interest, as published (for synthetic data: the file's own row).
+    pub county: Option<Comparator>,
+}
+
+impl Indicator {
+    pub fn value_for(&self, area_code: &str) -> Option<&IndicatorValue> {
+        self.values
+            .binary_search_by(|v| v.area_code.as_str().cmp(area_code))
+            .ok()
+            .map(|i| &self.values[i])
+    }
+}
+
+/// A real national row by deprivation group (Fingertips England breakdown).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NationalDeprivationRow {
+    pub indicator_id: String,
+    pub indicator_name: String,
+    pub sex: String,
+    pub age: String,
+    /// Empty for the England total row.
+    pub category_type: String,
+    pub category: String,
+    pub period: String,
+    pub value: Option<f64>,
+    pub lower95: Option<f64>,
+    pub upper95: Option<f64>,
+    pub count: Option<f64>,
+    pub denominator: Option<f64>,
+    /// 1-based line in the source file (header = line 1).
+    pub line: usize,
+}
+
+/// A service site (Family Hub, One Point centre, outreach point, candidate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    /// e.g. "family_hub", "outreach", "candidate".
+    pub kind: String,
+    pub postcode: Option<String>,
+    pub lon: f64,
+    pub lat: f64,
+    pub easting: f64,
+    pub northing: f64,
+    /// Existing sites are fixed in placement.
+    pub existing: bool,
+    /// True where the site list is illustrative rather than the council's own.
+    pub illustrative: bool,
+}
+
+impl Dataset {
+    pub fn layer(&self, level: Level) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.level == level)
+    }
+
+    pub fn levels(&self) -> Vec<Level> {
+        self.layers.iter().map(|l| l.level).collect()
+    }
+
+    pub fn indicator(&self, id: &str) -> Option<&Indicator> {
+        self.indicators.iter().find(|i| i.meta.id == id)
+    }
+
+    /// Indicator ids, for error messages that list what is allowed.
+    pub fn indicator_ids(&self) -> Vec<&str> {
+        self.indicators.iter().map(|i| i.meta.id.as_str()).collect()
+    }
+
+    /// True when any loaded indicator is synthetic (the UI must show a banner).
+    pub fn has_synthetic(&self) -> bool {
+        self.indicators.iter().any(|i| i.meta.synthetic)
+    }
+
+    /// Rebuild indexes after deserialising a snapshot.
+    pub fn rebuild_indexes(&mut self) {
+        for layer in &mut self.layers {
+            layer.rebuild_index();
+        }
+    }
+
+    /// Counts per level, used by `gapmap check` and tests.
+    pub fn level_counts(&self) -> BTreeMap<Level, usize> {
+        self.layers
+            .iter()
+            .map(|l| (l.level, l.areas.len()))
+            .collect()
+    }
+}

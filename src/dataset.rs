@@ -27,6 +27,21 @@ pub struct Dataset {
     pub national_by_deprivation: Vec<NationalDeprivationRow>,
     /// Sites (Family Hubs, centres, outreach points).
     pub sites: Vec<Site>,
+    /// Live postcodes in the area of interest, for search and geocoding, sorted by postcode.
+    pub postcodes: Vec<Postcode>,
+}
+
+/// A live postcode unit (OS Code-Point Open location, ONS LSOA/MSOA 2011 lookup).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Postcode {
+    /// Single-space form, upper case, e.g. "DH1 1AB".
+    pub postcode: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub easting: f64,
+    pub northing: f64,
+    pub lsoa11: Option<String>,
+    pub msoa11: Option<String>,
 }
 
 /// Provenance and settings of a build.
@@ -377,6 +392,24 @@ impl Dataset {
     /// True when any loaded indicator is synthetic (the UI must show a banner).
     pub fn has_synthetic(&self) -> bool {
         self.indicators.iter().any(|i| i.meta.synthetic)
+    }
+
+    /// Find a postcode, ignoring case and spacing ("dh11ab" finds "DH1 1AB").
+    pub fn postcode(&self, query: &str) -> Option<&Postcode> {
+        let wanted: String = query
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        if wanted.len() < 5 {
+            return None;
+        }
+        let (outward, inward) = wanted.split_at(wanted.len() - 3);
+        let key = format!("{outward} {inward}");
+        self.postcodes
+            .binary_search_by(|p| p.postcode.as_str().cmp(&key))
+            .ok()
+            .map(|i| &self.postcodes[i])
     }
 
     /// Rebuild indexes after deserialising a snapshot.

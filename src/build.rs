@@ -565,7 +565,7 @@ pub fn locality_code(name: &str) -> String {
     format!("LOC-{slug}")
 }
 
-fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
+pub fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
     let n = table.len() as u32;
     table
         .rows
@@ -591,7 +591,7 @@ fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
 
 /// Population-weighted mean LSOA score per parent, ranked among all parents (or placed in
 /// `reference`'s distribution when given).
-fn aggregate_imd(
+pub fn aggregate_imd(
     table: &ImdTable,
     weights: &HashMap<String, f64>,
     parent_of: &HashMap<String, String>,

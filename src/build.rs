@@ -605,8 +605,8 @@ pub fn aggregate_imd(
         let e = sums.entry(parent.as_str()).or_insert((0.0, 0.0, [0.0; 7]));
         e.0 += w * r.score;
         e.1 += w;
-        for k in 0..7 {
-            e.2[k] += w * r.domain_scores[k];
+        for (ek, rk) in e.2.iter_mut().zip(r.domain_scores) {
+            *ek += w * rk;
         }
     }
     let parents: Vec<(&str, f64, [f64; 7])> = sums
@@ -724,8 +724,8 @@ fn weighted_member_imd(members: &[&Area]) -> Vec<AreaImd> {
                 let pw = f64::from(p.total);
                 s += pw * m.score;
                 w += pw;
-                for k in 0..7 {
-                    d[k] += pw * m.domain_scores[k];
+                for (dk, mk) in d.iter_mut().zip(m.domain_scores) {
+                    *dk += pw * mk;
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! Malformed inputs: each gives a specific error naming the file and the line or field,
 //! exits with code 2, and never panics. A failed check/build writes nothing.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 mod common;
 
 use common::Fixture;

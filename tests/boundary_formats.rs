@@ -2,6 +2,8 @@
 //! with GDAL's ogr2ogr here) and from a British National Grid copy give the same codes and
 //! areas (within 0.1%).
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 mod common;
 
 use gapmap::ingest::boundaries::read_boundaries;
@@ -20,7 +22,11 @@ fn ogr2ogr(args: &[&str], out: &Path, input: &Path) {
 }
 
 fn areas(path: &Path) -> BTreeMap<String, f64> {
-    read_boundaries(path, "MSOA11CD", "MSOA11NM", None).unwrap().into_iter().map(|b| (b.code, b.area_m2)).collect()
+    read_boundaries(path, "MSOA11CD", "MSOA11NM", None)
+        .unwrap()
+        .into_iter()
+        .map(|b| (b.code, b.area_m2))
+        .collect()
 }
 
 #[test]
@@ -33,7 +39,18 @@ fn geojson_geopackage_shapefile_and_bng_copies_agree() {
     let bng_gpkg = dir.path().join("msoa_bng.gpkg");
     ogr2ogr(&["-f", "GPKG"], &gpkg, &source);
     ogr2ogr(&["-f", "ESRI Shapefile"], &shp, &source);
-    ogr2ogr(&["-f", "GeoJSON", "-t_srs", "EPSG:27700", "-lco", "RFC7946=NO"], &bng, &source);
+    ogr2ogr(
+        &[
+            "-f",
+            "GeoJSON",
+            "-t_srs",
+            "EPSG:27700",
+            "-lco",
+            "RFC7946=NO",
+        ],
+        &bng,
+        &source,
+    );
     ogr2ogr(&["-f", "GPKG", "-t_srs", "EPSG:27700"], &bng_gpkg, &source);
 
     let reference = areas(&source);
@@ -43,10 +60,19 @@ fn geojson_geopackage_shapefile_and_bng_copies_agree() {
     assert!((2.1e9..2.4e9).contains(&total), "total area {total}");
     for other in [&gpkg, &shp, &bng, &bng_gpkg] {
         let got = areas(other);
-        assert_eq!(got.keys().collect::<Vec<_>>(), reference.keys().collect::<Vec<_>>(), "{}", other.display());
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            reference.keys().collect::<Vec<_>>(),
+            "{}",
+            other.display()
+        );
         for (code, a) in &reference {
             let b = got[code];
-            assert!((a - b).abs() / a < 0.001, "{}: {code} area {a} vs {b}", other.display());
+            assert!(
+                (a - b).abs() / a < 0.001,
+                "{}: {code} area {a} vs {b}",
+                other.display()
+            );
         }
     }
 }
@@ -60,7 +86,15 @@ fn reprojected_geometry_is_in_lon_lat_order() {
     ogr2ogr(&["-f", "GPKG", "-t_srs", "EPSG:27700"], &bng, &source);
     for b in read_boundaries(&bng, "MSOA11CD", "MSOA11NM", None).unwrap() {
         let [lon, lat] = b.label_point;
-        assert!((-2.5..-1.2).contains(&lon) && (54.4..55.0).contains(&lat), "{}: {lon},{lat}", b.code);
-        assert!((380_000.0..470_000.0).contains(&b.centroid_bng[0]), "{}", b.code);
+        assert!(
+            (-2.5..-1.2).contains(&lon) && (54.4..55.0).contains(&lat),
+            "{}: {lon},{lat}",
+            b.code
+        );
+        assert!(
+            (380_000.0..470_000.0).contains(&b.centroid_bng[0]),
+            "{}",
+            b.code
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! `gapmap check --json` reports the counts of every level, the 30%-most-deprived counts and
 //! every indicator's rows; each is asserted against the input files themselves.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 mod common;
 
 use common::{mirror, Fixture};

@@ -7,6 +7,8 @@
 //! - MSOA scores (population-weighted mean of LSOA scores, IoD2019 mid-2015 denominators)
 //!   agree with the published MSOA aggregation for all 6,791 English MSOAs within 0.001.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use gapmap::build::aggregate_imd;
 use gapmap::imd::rank_descending;
 use gapmap::ingest::{imd, lookups, table::Table};

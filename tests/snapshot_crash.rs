@@ -1,6 +1,8 @@
 //! `kill -9` during `gapmap build` never damages the previous snapshot: the new one is written
 //! to a temporary file and renamed into place only when complete.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 mod common;
 
 use common::Fixture;
@@ -39,7 +41,8 @@ fn kill_during_build_leaves_previous_snapshot_loadable() {
                     killed_mid_write += 1;
                     break;
                 }
-                if start.elapsed() > Duration::from_secs(120) || child.try_wait().unwrap().is_some() {
+                if start.elapsed() > Duration::from_secs(120) || child.try_wait().unwrap().is_some()
+                {
                     break;
                 }
                 std::thread::sleep(Duration::from_micros(200));
@@ -70,5 +73,8 @@ fn corrupt_snapshot_is_reported_not_loaded() {
     bytes[mid] ^= 0xff;
     std::fs::write(&snapshot, bytes).unwrap();
     let err = gapmap::snapshot::load(&snapshot).unwrap_err().to_string();
-    assert!(err.contains("checksum mismatch") && err.contains("gapmap build"), "{err}");
+    assert!(
+        err.contains("checksum mismatch") && err.contains("gapmap build"),
+        "{err}"
+    );
 }

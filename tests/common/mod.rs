@@ -4,6 +4,7 @@
 //! shared folder; each fixture gets its own `data/raw/` of symlinks to them, so a test can
 //! add or replace a file without touching the others.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -18,7 +18,7 @@ use crate::dataset::{
 };
 use crate::fetch::{FetchError, Fetcher, Registry};
 use crate::imd::{decile_from_rank, quintile_from_rank, rank_descending, AreaImd, ImdEdition};
-use crate::ingest::boundaries::{read_boundaries, RawBoundary};
+use crate::ingest::boundaries::{read_boundaries_with, RawBoundary};
 use crate::ingest::imd::ImdTable;
 use crate::ingest::indicators::AreaContext;
 use crate::ingest::{self, IngestError};
@@ -55,6 +55,9 @@ pub type Progress<'a> = &'a dyn Fn(&str, u64, u64);
 
 const STEPS: u64 = 8;
 
+/// GSS code of England: as an area of interest it means every local authority.
+pub const ENGLAND: &str = "E92000001";
+
 /// Build the dataset described by `config`, fetching missing inputs with `fetcher`.
 pub fn build_dataset(
     config: &Config,
@@ -79,6 +82,9 @@ pub fn build_dataset(
         Ok(fetcher.path_of(source))
     };
     let aoi: HashSet<String> = config.area_of_interest.iter().cloned().collect();
+    // "E92000001" (England) selects every local authority.
+    let whole_england = aoi.contains(ENGLAND);
+    let in_aoi = |la: &str| whole_england || aoi.contains(la);
 
     progress("reading lookups", 1, STEPS);
     let lk = &config.lookups;
@@ -145,7 +151,7 @@ pub fn build_dataset(
     // --- membership of the area of interest -------------------------------------------
     let lsoa11_in: BTreeSet<String> = denominators
         .iter()
-        .filter(|(_, (la, _))| aoi.contains(la))
+        .filter(|(_, (la, _))| in_aoi(la))
         .map(|(c, _)| c.clone())
         .collect();
     if lsoa11_in.is_empty() {
@@ -157,12 +163,12 @@ pub fn build_dataset(
         .collect();
     let lsoa21_in: BTreeSet<String> = changes
         .iter()
-        .filter(|c| aoi.contains(&c.la))
+        .filter(|c| in_aoi(&c.la))
         .map(|c| c.lsoa21.clone())
         .collect();
     let msoa21_in: BTreeSet<String> = msoa21_la
         .iter()
-        .filter(|(_, la)| aoi.contains(*la))
+        .filter(|(_, la)| in_aoi(la))
         .map(|(c, _)| c.clone())
         .collect();
     let ward_in: BTreeSet<String> = ward_lookup
@@ -172,7 +178,7 @@ pub fn build_dataset(
         .collect();
     let ward22_in: BTreeSet<String> = ward22_la
         .iter()
-        .filter(|(_, la)| aoi.contains(*la))
+        .filter(|(_, la)| in_aoi(la))
         .map(|(w, _)| w.clone())
         .collect();
 
@@ -278,7 +284,8 @@ pub fn build_dataset(
     for (level, b) in &config.boundaries {
         let path = path_of(&format!("boundaries.{level}.source"), &b.source)?;
         let keep: Option<HashSet<String>> = wanted.get(level).map(|s| s.iter().cloned().collect());
-        let raw = read_boundaries(&path, &b.code_field, &b.name_field, keep.as_ref())?;
+        let raw =
+            read_boundaries_with(&path, &b.code_field, &b.name_field, keep.as_ref(), b.repair)?;
         if let Some(expected) = wanted.get(level) {
             let have: HashSet<&str> = raw.iter().map(|r| r.code.as_str()).collect();
             let missing: Vec<&String> = expected

@@ -104,6 +104,9 @@ pub struct BoundaryConfig {
     pub source: String,
     pub code_field: String,
     pub name_field: String,
+    /// Repair invalid geometries with GEOS MakeValid instead of rejecting the file.
+    #[serde(default)]
+    pub repair: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -265,11 +268,11 @@ impl Config {
             });
         }
         for code in &self.area_of_interest {
-            if !is_la_code(code) {
+            if !is_la_code(code) && code != crate::build::ENGLAND {
                 return Err(ConfigError::Invalid {
                     path,
                     field: "area_of_interest".into(),
-                    message: format!("{code:?} is not a local authority code (E06…, E07…, E08… or E09… followed by 6 digits)"),
+                    message: format!("{code:?} is not a local authority code (E06…, E07…, E08… or E09… followed by 6 digits), or E92000001 for the whole of England"),
                 });
             }
         }

@@ -25,6 +25,20 @@ pub struct RawBoundary {
     pub centroid_bng: [f64; 2],
 }
 
+/// Send GDAL's own diagnostics (e.g. GEOS "Nested shells" while checking validity) to the
+/// log instead of stderr; errors still reach the user through our typed errors.
+fn route_gdal_messages() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        gdal::config::set_error_handler(|class, number, message| match class {
+            gdal::errors::CplErrType::Failure | gdal::errors::CplErrType::Fatal => {
+                tracing::warn!(target: "gdal", number, "{message}")
+            }
+            _ => tracing::debug!(target: "gdal", number, "{message}"),
+        });
+    });
+}
+
 fn gdal_err(path: &Path, action: &str, e: gdal::errors::GdalError) -> IngestError {
     IngestError::Gdal {
         path: path.to_path_buf(),
@@ -47,6 +61,18 @@ pub fn read_boundaries(
     code_field: &str,
     name_field: &str,
     keep: Option<&HashSet<String>>,
+) -> Result<Vec<RawBoundary>, IngestError> {
+    read_boundaries_with(path, code_field, name_field, keep, false)
+}
+
+/// As [`read_boundaries`]; with `repair`, invalid geometries are repaired with GEOS
+/// MakeValid (keeping the polygonal parts) and counted in the log instead of rejected.
+pub fn read_boundaries_with(
+    path: &Path,
+    code_field: &str,
+    name_field: &str,
+    keep: Option<&HashSet<String>>,
+    repair: bool,
 ) -> Result<Vec<RawBoundary>, IngestError> {
     if !path.exists() {
         return Err(IngestError::Missing {
@@ -87,6 +113,7 @@ pub fn read_boundaries(
 
     let mut seen = HashSet::new();
     let mut out = Vec::new();
+    let mut repaired_count = 0usize;
     for (n, feature) in layer.features().enumerate() {
         let feature_no = n as u64 + 1;
         let code = feature
@@ -127,15 +154,23 @@ pub fn read_boundaries(
                 code: code.clone(),
                 reason: "no geometry".into(),
             })?;
-        if !geom.is_valid() {
+        let repaired;
+        let geom = if geom.is_valid() {
+            geom
+        } else if repair {
+            repaired = geom
+                .make_valid(&gdal::cpl::CslStringList::new())
+                .map_err(|e| gdal_err(path, &format!("repair feature {feature_no} ({code})"), e))?;
+            repaired_count += 1;
+            &repaired
+        } else {
             return Err(IngestError::InvalidGeometry {
                 path: path.to_path_buf(),
                 feature: feature_no,
                 code,
-                reason: "GEOS reports it invalid (self-intersection, unclosed or too-short ring)"
-                    .into(),
+                reason: "GEOS reports it invalid (self-intersection, nested shells, unclosed or too-short ring); set `repair = true` on this layer in the config to repair such geometries with MakeValid".into(),
             });
-        }
+        };
         let wgs = geom
             .transform(&to_wgs84)
             .map_err(|e| gdal_err(path, "reproject to EPSG:4326", e))?;
@@ -160,6 +195,12 @@ pub fn read_boundaries(
             label_point: label,
             centroid_bng: centroid,
         });
+    }
+    if repaired_count > 0 {
+        tracing::warn!(
+            "{}: repaired {repaired_count} invalid geometries with MakeValid",
+            path.display()
+        );
     }
     Ok(out)
 }
@@ -187,6 +228,25 @@ fn to_multipolygon(
     match converted {
         geo::Geometry::Polygon(p) => Ok(MultiPolygon::new(vec![p])),
         geo::Geometry::MultiPolygon(mp) => Ok(mp),
+        // MakeValid can return a collection: keep its polygonal parts.
+        geo::Geometry::GeometryCollection(gc)
+            if gc.iter().any(|g| {
+                matches!(
+                    g,
+                    geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_)
+                )
+            }) =>
+        {
+            let mut polygons = Vec::new();
+            for g in gc {
+                match g {
+                    geo::Geometry::Polygon(p) => polygons.push(p),
+                    geo::Geometry::MultiPolygon(mp) => polygons.extend(mp.0),
+                    _ => {}
+                }
+            }
+            Ok(MultiPolygon::new(polygons))
+        }
         other => Err(IngestError::InvalidGeometry {
             path: path.to_path_buf(),
             feature,

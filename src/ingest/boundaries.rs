@@ -74,6 +74,7 @@ pub fn read_boundaries_with(
     keep: Option<&HashSet<String>>,
     repair: bool,
 ) -> Result<Vec<RawBoundary>, IngestError> {
+    route_gdal_messages();
     if !path.exists() {
         return Err(IngestError::Missing {
             path: path.to_path_buf(),

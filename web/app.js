@@ -91,6 +91,7 @@ async function boot() {
   app.indicators = Array.isArray(indicators) ? indicators : [];
   if (!isImdChoice(app.state.ind) && !app.indicators.some((i) => i.id === app.state.ind)) app.state.ind = DEFAULTS.ind;
 
+  if (!isImdChoice(app.state.ind)) api.values(app.state.ind, level).catch(() => null); // warm the cache while the map starts
   fillStaticControls();
   const tilejson = await tilejsonP;
   createMap(meta, level, tilejson);
@@ -175,7 +176,7 @@ function fillStaticControls() {
 
   setupSearch({
     input: $('#search-input'), list: $('#search-results'), box: $('#search-box'), status: $('#search-status'),
-    search: (q) => api.search(q), onPick: pickSearchResult, levelLabel,
+    search: (q) => track(api.search(q)), onPick: (r) => track(pickSearchResult(r)), levelLabel,
   });
 
   window.addEventListener('popstate', () => track(applyUrlState()));
@@ -222,7 +223,7 @@ function createMap(meta, level, tilejson) {
         ...(meta.basemap_url ? [{ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-saturation': -0.6 } }] : []),
       ],
     },
-    attributionControl: { compact: false, customAttribution: 'gapmap' },
+    attributionControl: { compact: true, customAttribution: attributionText(meta) },
     dragRotate: false,
     pitchWithRotate: false,
     touchPitch: false,
@@ -241,10 +242,8 @@ function createMap(meta, level, tilejson) {
 
   map.on('load', () => {
     for (const [name, img] of Object.entries(drawIcons(2))) map.addImage(name, img.data, { pixelRatio: img.pixelRatio });
-    addAreaLayers(level);
     map.addLayer(sitesLayer());
-    applyOverlays();
-    applySelection();
+    collapseAttribution();
     track(renderChoropleth({ first: true }));
   });
 
@@ -297,9 +296,29 @@ function createMap(meta, level, tilejson) {
   });
 }
 
-function addAreaLayers(level) {
+/** Short attribution for the map corner; the full statements are in the control panel footer. */
+function attributionText(meta) {
+  const list = Array.isArray(meta.attribution) ? meta.attribution : meta.attribution ? [meta.attribution] : [];
+  return list.map((a) => (typeof a === 'string' ? a : a.attribution ?? a.title ?? '')).filter(Boolean).map(esc).join(' · ') || 'gapmap';
+}
+
+/**
+ * Add the area layers with their final fill colour, so the tiles are parsed once (changing a
+ * data-driven paint property later makes MapLibre re-parse every tile).
+ */
+function addAreaLayers(level, fill) {
   const before = map.getLayer(LAYER.sites) ? LAYER.sites : undefined;
-  for (const layer of areaLayers(level, PLACEHOLDER_FILL, { opacity: app.meta.basemap_url ? 0.78 : 0.94 })) map.addLayer(layer, before);
+  for (const layer of areaLayers(level, fill ?? PLACEHOLDER_FILL, { opacity: app.meta.basemap_url ? 0.78 : 0.94 })) map.addLayer(layer, before);
+  applyOverlays();
+  applySelection();
+  applyLocalityFilter();
+}
+
+/** The compact attribution starts open and covers the scale bar; start it closed (its ⓘ button opens it). */
+function collapseAttribution() {
+  const attrib = map.getContainer().querySelector('.maplibregl-ctrl-attrib');
+  attrib?.classList.remove('maplibregl-compact-show');
+  attrib?.removeAttribute('open');
 }
 
 function hoverValue(f) {
@@ -343,13 +362,20 @@ async function renderChoropleth({ first = false } = {}) {
     if (indicator?.synthetic) note = 'Synthetic demonstration data — not official statistics.';
   }
   if (seq !== choroplethSeq) return;
-  map.removeFeatureState({ source: AREA_SOURCE, sourceLayer: level });
+  if (map.getLayer(LAYER.fill)) {
+    map.removeFeatureState({ source: AREA_SOURCE, sourceLayer: level });
+    map.setPaintProperty(LAYER.fill, 'fill-color', result.fill);
+  } else {
+    addAreaLayers(level, result.fill);
+  }
   for (const v of values) {
     if (!v.code) continue;
-    map.setFeatureState({ source: AREA_SOURCE, sourceLayer: level, id: v.code },
-      { value: v.suppressed || !Number.isFinite(v.value) ? null : v.value, suppressed: !!v.suppressed });
+    map.setFeatureState({ source: AREA_SOURCE, sourceLayer: level, id: v.code }, {
+      value: v.suppressed || !Number.isFinite(v.value) ? null : v.value,
+      suppressed: !!v.suppressed,
+      cls: result.classFor(v),
+    });
   }
-  map.setPaintProperty(LAYER.fill, 'fill-color', result.fill);
   app.legend = { ...result.legend, breaks: result.breaks, indicator: ind, level };
   renderLegend(result.legend);
   ui.indicatorNote.textContent = note;
@@ -456,9 +482,6 @@ async function setLevel(level, { push = true } = {}) {
     for (const id of Object.values(LAYER)) if (id !== LAYER.sites && map.getLayer(id)) map.removeLayer(id);
     map.removeSource(AREA_SOURCE);
     map.addSource(AREA_SOURCE, areaSource(level, tilejson));
-    addAreaLayers(level);
-    applyOverlays();
-    applySelection();
     app.areas = [];
     app.areasReady = track(loadAreas(level));
     await app.areasReady;
@@ -497,11 +520,11 @@ function zoomToLocality(loc) {
 
 const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
 
-async function selectArea(code, { fly = false, push = true } = {}) {
+async function selectArea(code, { fly = false, push = true, showTab = push === true } = {}) {
   app.state.area = code;
   applySelection();
+  if (showTab) setTab('area', { push: null, focus: false });
   commit(push);
-  setTab('area', { push: false, focus: false });
   ui.areaPanel.setAttribute('aria-busy', 'true');
   try {
     const area = await api.area(code);
@@ -643,7 +666,7 @@ function updateBanner() {
   const show = reasons.length > 0;
   ui.banner.hidden = !show;
   document.body.classList.toggle('has-banner', show);
-  if (show) ui.bannerDetail.textContent = `Values in ${reasons.join(' and ')} are modelled from deprivation to demonstrate the tool; they say nothing about the real health of any area.`;
+  if (show) ui.bannerDetail.textContent = `Values in ${reasons.join(' and ')} are modelled from deprivation, not measured.`;
 }
 
 let statusTimer = 0;

@@ -71,57 +71,80 @@ function barColour(by, group, n) {
 /**
  * Draw the chart into `container` (replacing its content). `gaps` is an /api/gaps JSON
  * answer, `indicator` the /api/indicators entry. Returns the <svg>.
+ *
+ * For deprivation groupings each bar is as wide as its share of the population, so the x axis
+ * is the cumulative population rank the SII is defined on and the SII's fitted line is
+ * straight; groups without a population fall back to equal widths.
  */
 export function renderGapChart(container, gaps, indicator, { width = 340, height = 240 } = {}) {
   container.replaceChildren();
   const groups = [...gaps.groups].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   const unit = indicator?.unit ?? '';
-  const m = { top: 14, right: 14, bottom: 52, left: 46 };
+  const pct = unit === '%' ? '%' : '';
+  const m = { top: 14, right: 14, bottom: 50, left: 46 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const refs = [gaps.england?.value, gaps.county?.value].filter(Number.isFinite);
   const top = Math.max(...groups.flatMap((g) => [g.upper95, g.value]).filter(Number.isFinite), ...refs, 0);
   const axis = niceAxis(top * 1.05);
-  const y = (v) => m.top + h - (v / axis.max) * h;
-  const band = w / Math.max(1, groups.length);
-  const barW = Math.max(4, band * 0.72);
-  const x = (i) => m.left + band * i + band / 2;
+  const y = (v) => m.top + h - (Math.max(0, Math.min(axis.max, v)) / axis.max) * h;
+
+  const ordered = gaps.by !== 'locality' && gaps.by !== 'area';
+  const weights = groups.map(weightOf);
+  const proportional = ordered && weights.every((wt) => wt > 0);
+  const total = proportional ? weights.reduce((a, b) => a + b, 0) : groups.length;
+  let cum = 0;
+  const spans = groups.map((g, i) => {
+    const share = (proportional ? weights[i] : 1) / total;
+    const span = { x0: m.left + cum * w, x1: m.left + (cum + share) * w };
+    cum += share;
+    return span;
+  });
+  const rx = (t) => m.left + t * w; // cumulative rank (0 = most deprived) → x
 
   const titleId = `gap-chart-title-${Math.random().toString(36).slice(2, 8)}`;
   const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': titleId, class: 'gap-chart' });
   const byLabel = { 'imd-decile': 'national IMD decile', 'imd-quintile': 'national IMD quintile', 'local-quintile': 'local IMD quintile', locality: 'locality' }[gaps.by] ?? gaps.by;
   svg.append(el('title', { id: titleId }, `${indicator?.short_name ?? gaps.indicator} by ${byLabel}, with 95% confidence intervals`));
+  const clipId = `${titleId}-clip`;
+  const defs = el('defs');
+  const clip = el('clipPath', { id: clipId });
+  clip.append(el('rect', { x: m.left, y: m.top, width: w, height: h }));
+  defs.append(clip);
+  svg.append(defs);
 
   // Grid and y axis.
   const grid = el('g', { class: 'grid', 'aria-hidden': 'true' });
   for (let v = 0; v <= axis.max + axis.step / 2; v += axis.step) {
     grid.append(el('line', { x1: m.left, x2: m.left + w, y1: y(v), y2: y(v), class: v === 0 ? 'axis' : 'gridline' }));
-    grid.append(el('text', { x: m.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, `${num(v, axis.step < 1 ? 1 : 0)}${unit === '%' ? '%' : ''}`));
+    grid.append(el('text', { x: m.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, `${num(v, axis.step < 1 ? 1 : 0)}${pct}`));
   }
   svg.append(grid);
 
   // Bars with CI whiskers.
   const bars = el('g', { class: 'bars' });
   groups.forEach((g, i) => {
-    const cx = x(i);
+    const { x0, x1 } = spans[i];
+    const gap = Math.min(3, (x1 - x0) * 0.15);
+    const bx = x0 + gap, bw = Math.max(1, x1 - x0 - 2 * gap), cx = (x0 + x1) / 2;
     const gEl = el('g', { class: 'bar', 'data-key': g.key, 'data-value': g.value ?? '', 'data-lower': g.lower95 ?? '', 'data-upper': g.upper95 ?? '', 'data-suppressed': g.suppressed ? 'true' : 'false' });
+    const share = proportional ? ` · ${num((100 * weights[i]) / total, 0)}% of people` : '';
     const label = g.suppressed || !Number.isFinite(g.value)
-      ? `${g.label}: ${g.suppressed ? 'suppressed (small numbers)' : 'no data'}`
-      : `${g.label}: ${num(g.value)}${unit === '%' ? '%' : ''} (95% CI ${num(g.lower95)} to ${num(g.upper95)})`;
+      ? `${g.label}: ${g.suppressed ? 'suppressed (small numbers)' : 'no data'}${share}`
+      : `${g.label}: ${num(g.value)}${pct} (95% CI ${num(g.lower95)} to ${num(g.upper95)})${share}`;
     gEl.append(el('title', {}, label));
     if (g.suppressed || !Number.isFinite(g.value)) {
-      gEl.append(el('rect', { x: cx - barW / 2, y: m.top + h - 18, width: barW, height: 18, class: g.suppressed ? 'bar-suppressed' : 'bar-nodata' }));
+      gEl.append(el('rect', { x: bx, y: m.top + h - 18, width: bw, height: 18, class: g.suppressed ? 'bar-suppressed' : 'bar-nodata' }));
     } else {
       const fill = barColour(gaps.by, g, groups.length);
-      gEl.append(el('rect', { x: cx - barW / 2, y: y(g.value), width: barW, height: Math.max(0, y(0) - y(g.value)), fill, class: 'bar-fill' }));
+      gEl.append(el('rect', { x: bx, y: y(g.value), width: bw, height: Math.max(0, y(0) - y(g.value)), fill, class: 'bar-fill' }));
       if (Number.isFinite(g.lower95) && Number.isFinite(g.upper95)) {
-        const cap = Math.min(8, barW / 3);
-        const stroke = textOn(fill) === '#ffffff' && y(g.upper95) > y(g.value) ? '#ffffff' : '#1b1f24';
-        gEl.append(el('path', { class: 'whisker', stroke,
-          d: `M${cx},${y(g.lower95)}V${y(g.upper95)}M${cx - cap},${y(g.lower95)}H${cx + cap}M${cx - cap},${y(g.upper95)}H${cx + cap}` }));
+        const cap = Math.max(2, Math.min(7, bw / 3));
+        const d = `M${cx},${y(g.lower95)}V${y(g.upper95)}M${cx - cap},${y(g.lower95)}H${cx + cap}M${cx - cap},${y(g.upper95)}H${cx + cap}`;
+        gEl.append(el('path', { class: 'whisker-halo', d }), el('path', { class: 'whisker', d }));
       }
     }
-    gEl.append(el('text', { x: cx, y: m.top + h + 15, class: 'tick', 'text-anchor': 'middle' }, shortKey(gaps.by, g)));
+    if (x1 - x0 >= 12) gEl.append(el('text', { x: cx, y: m.top + h + 14, class: 'tick', 'text-anchor': 'middle' }, shortKey(gaps.by, g, x1 - x0)));
     bars.append(gEl);
   });
   svg.append(bars);
@@ -130,37 +153,48 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
   const ref = (v, cls, name) => {
     if (!Number.isFinite(v)) return;
     const gRef = el('g', { class: `ref ${cls}` });
-    gRef.append(el('title', {}, `${name}: ${num(v)}${unit === '%' ? '%' : ''}`));
+    gRef.append(el('title', {}, `${name}: ${num(v)}${pct}`));
     gRef.append(el('line', { x1: m.left, x2: m.left + w, y1: y(v), y2: y(v) }));
     svg.append(gRef);
   };
   ref(gaps.england?.value, 'ref-england', 'England');
   ref(gaps.county?.value, 'ref-county', 'County');
 
-  // SII fitted line, only for deprivation orderings.
-  const sii = gaps.by === 'locality' || gaps.by === 'area' ? null : fitSiiLine(groups);
+  // SII fitted line across the whole population rank, only for deprivation orderings.
+  const sii = ordered ? fitSiiLine(groups) : null;
   if (sii) {
-    const pts = sii.points.map((p) => {
-      const i = groups.findIndex((g) => g.key === p.key);
-      return `${x(i)},${y(Math.max(0, Math.min(axis.max, sii.intercept + sii.slope * p.x)))}`;
-    });
-    const line = el('g', { class: 'sii-line' });
+    const line = el('g', { class: 'sii-line', 'clip-path': `url(#${clipId})` });
     line.append(el('title', {}, 'Slope index of inequality: fitted line'));
-    line.append(el('polyline', { points: pts.join(' ') }));
+    if (proportional) {
+      const yr = (v) => m.top + h - (v / axis.max) * h; // unclamped; the clip path trims it
+      line.append(el('line', { x1: rx(0), y1: yr(sii.intercept), x2: rx(1), y2: yr(sii.intercept + sii.slope) }));
+    } else {
+      line.append(el('polyline', { points: sii.points.map((p) => {
+        const i = groups.findIndex((g) => g.key === p.key);
+        return `${(spans[i].x0 + spans[i].x1) / 2},${y(sii.intercept + sii.slope * p.x)}`;
+      }).join(' ') }));
+    }
     svg.append(line);
   }
 
-  // X axis title.
-  const xTitle = gaps.by === 'locality' ? 'Locality' : `← more deprived · ${byLabel} · less deprived →`;
-  svg.append(el('text', { x: m.left + w / 2, y: height - 10, class: 'axis-title', 'text-anchor': 'middle' }, xTitle));
+  // X axis labels.
+  if (ordered) {
+    svg.append(el('text', { x: m.left, y: height - 24, class: 'axis-title', 'text-anchor': 'start' }, '← more deprived'));
+    svg.append(el('text', { x: m.left + w, y: height - 24, class: 'axis-title', 'text-anchor': 'end' }, 'less deprived →'));
+    svg.append(el('text', { x: m.left + w / 2, y: height - 6, class: 'axis-title', 'text-anchor': 'middle' },
+      proportional ? `${byLabel[0].toUpperCase()}${byLabel.slice(1)}; bar width = share of people` : `${byLabel[0].toUpperCase()}${byLabel.slice(1)}`));
+  } else {
+    svg.append(el('text', { x: m.left + w / 2, y: height - 6, class: 'axis-title', 'text-anchor': 'middle' }, 'Locality'));
+  }
   container.append(svg);
   return svg;
 }
 
-function shortKey(by, g) {
+function shortKey(by, g, px) {
   if (by === 'locality' || by === 'area') {
     const s = String(g.label ?? g.key);
-    return s.length > 12 ? `${s.slice(0, 11)}…` : s;
+    const fit = Math.max(3, Math.floor(px / 7));
+    return s.length > fit ? `${s.slice(0, fit - 1)}…` : s;
   }
   return String(g.key);
 }

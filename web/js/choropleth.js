@@ -73,8 +73,12 @@ export function imdScoreChoropleth(areas, edition) {
 }
 
 /**
- * A health indicator from feature-state (`value`, `suppressed`), 5 quantile classes,
- * coloured so that darker = worse (by polarity), with no-data and suppressed kept apart.
+ * A health indicator, 5 quantile classes coloured so that darker = worse (by polarity), with
+ * no-data and suppressed kept apart. The map colours by a per-area class index held in
+ * feature-state (`cls`: 0…n-1, -1 = suppressed, absent = no data), computed here by
+ * `classFor`. The paint expression then depends only on the colours, so switching between
+ * indicators with the same number of classes changes feature-state only and MapLibre does not
+ * re-parse the tiles.
  */
 export function indicatorChoropleth(indicator, values) {
   const shown = values.filter((v) => !v.suppressed && Number.isFinite(v.value)).map((v) => v.value);
@@ -82,11 +86,10 @@ export function indicatorChoropleth(indicator, values) {
   const breaks = roundBreaks(quantileBreaks(shown, 5), dp);
   const darkIsHigh = indicator.polarity !== 'higher_is_better';
   const colours = classColours(VIRIDIS_5, breaks.length + 1, darkIsHigh);
-  const value = ['feature-state', 'value'];
-  const fill = ['case',
-    ['boolean', ['feature-state', 'suppressed'], false], SUPPRESSED,
-    ['==', ['typeof', value], 'number'], stepExpression(value, breaks, colours),
-    NO_DATA];
+  const fill = ['match', ['number', ['feature-state', 'cls'], -2]];
+  colours.forEach((c, i) => fill.push(i, c));
+  fill.push(-1, SUPPRESSED, NO_DATA);
+  const classFor = (v) => (v.suppressed ? -1 : Number.isFinite(v.value) ? classOf(v.value, breaks) : null);
   const unit = indicator.unit ?? '';
   const polarityText = {
     higher_is_worse: 'Higher is worse: darker = worse.',
@@ -95,6 +98,7 @@ export function indicatorChoropleth(indicator, values) {
   return {
     fill,
     breaks,
+    classFor,
     legend: {
       title: indicator.short_name || indicator.name,
       subtitle: `${indicator.period ? `${indicator.period}. ` : ''}${polarityText} Classes hold about equal numbers of areas.`,

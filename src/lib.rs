@@ -4,7 +4,9 @@
 //! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality).
 //! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
+//! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 
 pub mod dataset;
+pub mod geoexport;
 pub mod imd;
 pub mod level;

@@ -219,6 +219,7 @@ pub fn gpkg_bytes(layer_name: &str, features: &[GeoFeature]) -> Result<Vec<u8>, 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use geo::polygon;

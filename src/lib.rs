@@ -11,8 +11,8 @@
 //! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
 
 pub mod dataset;
-//TMP pub mod export;
-//TMP pub mod gaps;
+pub mod export;
+pub mod gaps;
 pub mod imd;
 pub mod level;
 pub mod stats;

@@ -22,13 +22,20 @@
 //! - [`cli`]: clap definitions and one function per subcommand.
 //! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
+//! - [`stats`]: pure statistical methods (Wilson, Byar, exact Poisson, means, gaps, SII/RII,
+//!   significance, suppression), one method per file with formula and source.
+//! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
+//!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
+//! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
 
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod error;
+pub mod export;
 pub mod fetch;
+pub mod gaps;
 pub mod geoexport;
 pub mod imd;
 pub mod ingest;
@@ -36,4 +43,5 @@ pub mod level;
 pub mod progress;
 pub mod server;
 pub mod snapshot;
+pub mod stats;
 pub mod summary;

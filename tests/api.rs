@@ -474,6 +474,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/areas/{code}", "/api/areas/E02004290"),
     ("/api/sites", "/api/sites"),
     ("/api/search", "/api/search?q=esh"),
+    ("/api/gaps", "/api/gaps?indicator=990003&by=imd-quintile"),
     ("/api/geo", "/api/geo"),
     ("/style.json", "/style.json"),
     ("/openapi.json", "/openapi.json"),
@@ -564,5 +565,85 @@ async fn cors_is_off_by_default_and_configurable() {
     assert_eq!(
         r.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
         "https://example.org"
+    );
+}
+
+#[tokio::test]
+async fn gaps_json_has_groups_in_deprivation_order() {
+    let r = get("/api/gaps?indicator=990003&by=local-quintile").await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let j = r.json();
+    assert_eq!(j["synthetic"], true);
+    let groups = j["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 5);
+    // Local quintile values of the synthetic smoking indicator, indicators/README.md Part B:
+    // 27.7, 15.7, 14.5, 11.3, 9.2 (Q1 most deprived).
+    let values: Vec<f64> = groups
+        .iter()
+        .map(|g| g["value"].as_f64().unwrap())
+        .collect();
+    for (got, want) in values.iter().zip([27.7, 15.7, 14.5, 11.3, 9.2]) {
+        assert!((got - want).abs() < 0.05, "{values:?}");
+    }
+    assert!(j["summary"]["sii"]["value"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test]
+async fn gaps_download_formats_are_attachments() {
+    let csv = get("/api/gaps?indicator=990001&by=imd-decile&format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header(header::CONTENT_TYPE).starts_with("text/csv"));
+    assert!(csv
+        .header(header::CONTENT_DISPOSITION)
+        .starts_with("attachment; filename=\"gapmap_gaps_990001_imd-decile_msoa11"));
+    let text = String::from_utf8(csv.body).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert!(reader.headers().unwrap().iter().any(|h| h == "value"));
+    assert!(reader.records().count() >= 10);
+
+    let xlsx = get("/api/gaps?indicator=990001&format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx
+        .header(header::CONTENT_DISPOSITION)
+        .ends_with(".xlsx\""));
+    assert_eq!(&xlsx.body[..2], b"PK", "an xlsx is a zip file");
+
+    let parquet = get("/api/gaps?indicator=990001&format=parquet").await;
+    assert_eq!(parquet.status, StatusCode::OK);
+    assert_eq!(&parquet.body[..4], b"PAR1");
+    assert_eq!(&parquet.body[parquet.body.len() - 4..], b"PAR1");
+}
+
+#[tokio::test]
+async fn gaps_reject_unknown_grouping_format_indicator_and_level() {
+    assert_error(
+        &get("/api/gaps?indicator=990001&by=postcode").await,
+        StatusCode::BAD_REQUEST,
+        &["imd-decile", "locality"],
+    );
+    assert_error(
+        &get("/api/gaps?indicator=990001&format=pdf").await,
+        StatusCode::BAD_REQUEST,
+        &["csv", "xlsx", "parquet"],
+    );
+    assert_error(
+        &get("/api/gaps?indicator=nope").await,
+        StatusCode::BAD_REQUEST,
+        &["990001"],
+    );
+    assert_error(
+        &get("/api/gaps?indicator=990001&level=lsoa11").await,
+        StatusCode::BAD_REQUEST,
+        &["msoa11"],
+    );
+    assert_error(
+        &get("/api/gaps?indicator=990001&imd=1999").await,
+        StatusCode::BAD_REQUEST,
+        &["imd2019"],
     );
 }

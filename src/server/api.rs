@@ -4,11 +4,12 @@
 //! [`super::public`], so suppression is applied in one place.
 
 use super::error::{ApiError, ApiQuery, ErrorBody};
-use super::public::{is_small_count, PublicValue, Significance};
+use super::public::{is_small_count, PublicValue};
 use super::{known_indicator, loaded_level, AppState};
 use crate::dataset::{Area, Comparator, Dataset, Polarity, ValueType};
 use crate::imd::{AreaImd, ImdEdition};
 use crate::level::Level;
+use crate::stats::significance::Significance;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -444,8 +445,11 @@ pub struct ProfileIndicator {
     pub count: Option<f64>,
     pub denominator: Option<f64>,
     pub suppressed: bool,
-    pub vs_england: Option<Significance>,
-    pub vs_county: Option<Significance>,
+    /// Fingertips 95% comparison: better, similar, worse, higher, lower or not_compared.
+    #[schema(value_type = String)]
+    pub vs_england: Significance,
+    #[schema(value_type = String)]
+    pub vs_county: Significance,
     pub england_value: Option<f64>,
     pub county_value: Option<f64>,
     pub unit: String,
@@ -535,8 +539,8 @@ pub async fn area_profile(
                 count: None,
                 denominator: None,
                 suppressed: false,
-                vs_england: None,
-                vs_county: None,
+                vs_england: Significance::NotCompared,
+                vs_county: Significance::NotCompared,
             });
             ProfileIndicator {
                 id: i.meta.id.clone(),

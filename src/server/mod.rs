@@ -137,6 +137,8 @@ pub(crate) struct Inner {
     pub tiles: BTreeMap<Level, Arc<dyn TileSource>>,
     pub cache: Option<moka::sync::Cache<TileKey, CachedTile>>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Computed gap tables (deterministic, so cached by request).
+    pub gap_cache: downloads::GapCache,
     pub config: ServerConfig,
 }
 
@@ -176,6 +178,7 @@ impl AppState {
                 tiles,
                 cache,
                 metrics: Arc::new(metrics::Metrics::default()),
+                gap_cache: moka::sync::Cache::new(512),
                 config,
             }),
         }
@@ -246,6 +249,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/areas/{code}", get(api::area_profile))
         .route("/api/sites", get(api::sites))
         .route("/api/search", get(api::search))
+        .route("/api/gaps", get(downloads::gaps))
         .route("/api/geo", get(downloads::geo))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))

@@ -27,6 +27,7 @@ use utoipa::OpenApi;
         api::area_profile,
         api::sites,
         api::search,
+        downloads::gaps,
         downloads::geo,
         tiles::tile,
         tiles::tilejson,
@@ -34,7 +35,7 @@ use utoipa::OpenApi;
         openapi_json,
         docs_page,
     ),
-    components(schemas(ErrorBody, public::PublicValue, public::Significance)),
+    components(schemas(ErrorBody, public::PublicValue)),
     tags(
         (name = "api", description = "JSON API for the web map and scripts"),
         (name = "downloads", description = "Gap tables and geographic downloads"),

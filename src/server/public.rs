@@ -21,60 +21,19 @@
 //! their derivable complements, PHE *Technical Guide: Confidence intervals and
 //! suppression*, 2018).
 //!
+//! This rule contains the statistics engine's own area rule
+//! ([`crate::gaps::suppressed_areas`]: a lone suppressed area pulls the next smallest with it
+//! over the whole area of interest); its set is always included, so no output undoes another.
+//!
 //! # Significance
-//! [`compare`] labels a value against a comparator the way Fingertips does with its
-//! "confidence intervals overlapping reference value (95.0)" method: the area is higher
-//! (lower) when its whole 95% interval lies above (below) the comparator's value, else
-//! similar; polarity turns higher/lower into worse/better (OHID, *Fingertips technical
-//! guidance: comparing areas*).
+//! `vs_england`/`vs_county` are [`crate::stats::significance::compare_interval`] at 95%
+//! (Fingertips "confidence intervals overlapping reference value"), the same labels the gap
+//! tables use.
 
-use crate::dataset::{Dataset, Indicator, IndicatorValue, Polarity, ValueType};
+use crate::dataset::{Dataset, Indicator, IndicatorValue, ValueType};
+use crate::stats::significance::{compare_interval, Significance};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Result of comparing an area with England or the county.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Significance {
-    Better,
-    Similar,
-    Worse,
-    /// Significantly higher, for indicators without a polarity.
-    Higher,
-    /// Significantly lower, for indicators without a polarity.
-    Lower,
-}
-
-/// Fingertips "CI overlapping reference value (95.0)" comparison.
-///
-/// `None` when the area's interval or the comparator's value is missing.
-pub fn compare(
-    lower95: Option<f64>,
-    upper95: Option<f64>,
-    reference: Option<f64>,
-    polarity: Polarity,
-) -> Option<Significance> {
-    let (lower, upper, reference) = (lower95?, upper95?, reference?);
-    let direction = if lower > reference {
-        std::cmp::Ordering::Greater
-    } else if upper < reference {
-        std::cmp::Ordering::Less
-    } else {
-        std::cmp::Ordering::Equal
-    };
-    use std::cmp::Ordering::{Equal, Greater, Less};
-    Some(match (direction, polarity) {
-        (Equal, _) => Significance::Similar,
-        (Greater, Polarity::HigherIsWorse) | (Less, Polarity::HigherIsBetter) => {
-            Significance::Worse
-        }
-        (Less, Polarity::HigherIsWorse) | (Greater, Polarity::HigherIsBetter) => {
-            Significance::Better
-        }
-        (Greater, Polarity::NotApplicable) => Significance::Higher,
-        (Less, Polarity::NotApplicable) => Significance::Lower,
-    })
-}
 
 /// One area's indicator value as it may be published.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -89,8 +48,13 @@ pub struct PublicValue {
     pub denominator: Option<f64>,
     /// True when the value is withheld to protect a small count (or its complement).
     pub suppressed: bool,
-    pub vs_england: Option<Significance>,
-    pub vs_county: Option<Significance>,
+    /// Fingertips 95% comparison with England: better, similar, worse, higher, lower or
+    /// not_compared (no interval, no England value, or suppressed).
+    #[schema(value_type = String)]
+    pub vs_england: Significance,
+    /// The same against the county (area of interest) value.
+    #[schema(value_type = String)]
+    pub vs_county: Significance,
 }
 
 /// The count behind a value: as stored, else implied by value × denominator / multiplier.
@@ -120,9 +84,11 @@ pub fn suppressed_mask(dataset: &Dataset, indicator: &Indicator) -> Vec<bool> {
         .iter()
         .map(|v| effective_count(indicator, v))
         .collect();
+    let engine = crate::gaps::suppressed_areas(dataset, indicator);
     let mut suppressed: Vec<bool> = counts
         .iter()
-        .map(|c| c.is_some_and(|c| is_small_count(c, max)))
+        .zip(&indicator.values)
+        .map(|(c, v)| c.is_some_and(|c| is_small_count(c, max)) || engine.contains(&v.area_code))
         .collect();
     if !suppressed.contains(&true) {
         return suppressed;
@@ -211,8 +177,8 @@ pub fn public_values(dataset: &Dataset, indicator: &Indicator) -> Vec<PublicValu
                     count: None,
                     denominator: v.denominator,
                     suppressed: true,
-                    vs_england: None,
-                    vs_county: None,
+                    vs_england: Significance::NotCompared,
+                    vs_county: Significance::NotCompared,
                 }
             } else {
                 PublicValue {
@@ -223,8 +189,8 @@ pub fn public_values(dataset: &Dataset, indicator: &Indicator) -> Vec<PublicValu
                     count: v.count,
                     denominator: v.denominator,
                     suppressed: false,
-                    vs_england: compare(v.lower95, v.upper95, england, polarity),
-                    vs_county: compare(v.lower95, v.upper95, county, polarity),
+                    vs_england: compare_interval(v.lower95, v.upper95, england, polarity),
+                    vs_county: compare_interval(v.lower95, v.upper95, county, polarity),
                 }
             }
         })
@@ -235,7 +201,7 @@ pub fn public_values(dataset: &Dataset, indicator: &Indicator) -> Vec<PublicValu
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::dataset::{DatasetMeta, IndicatorMeta, Layer};
+    use crate::dataset::{DatasetMeta, IndicatorMeta, Layer, Polarity};
     use crate::level::Level;
 
     fn dataset_with(counts: &[Option<f64>]) -> (Dataset, Indicator) {
@@ -292,26 +258,6 @@ mod tests {
             postcodes: vec![],
         };
         (dataset, indicator)
-    }
-
-    #[test]
-    fn compare_follows_fingertips_ci_overlap_rule() {
-        // England 8.4%: an interval wholly above is worse for a higher-is-worse indicator.
-        let worse = compare(Some(9.0), Some(12.0), Some(8.4), Polarity::HigherIsWorse);
-        assert_eq!(worse, Some(Significance::Worse));
-        let similar = compare(Some(8.0), Some(12.0), Some(8.4), Polarity::HigherIsWorse);
-        assert_eq!(similar, Some(Significance::Similar));
-        let better = compare(Some(30.0), Some(40.0), Some(50.4), Polarity::HigherIsWorse);
-        assert_eq!(better, Some(Significance::Better));
-        // Breastfeeding (higher is better) below England is worse.
-        let bf = compare(Some(30.0), Some(40.0), Some(50.4), Polarity::HigherIsBetter);
-        assert_eq!(bf, Some(Significance::Worse));
-        let none = compare(Some(30.0), Some(40.0), Some(50.4), Polarity::NotApplicable);
-        assert_eq!(none, Some(Significance::Lower));
-        assert_eq!(
-            compare(None, Some(1.0), Some(0.5), Polarity::HigherIsWorse),
-            None
-        );
     }
 
     #[test]

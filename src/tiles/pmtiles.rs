@@ -81,10 +81,12 @@ pub fn write_pmtiles_with(
     // Every tile that may hold a feature, in PMTiles tile-id (Hilbert) order.
     let mut ids: Vec<u64> = Vec::new();
     for z in minzoom..=maxzoom {
+        // One tile more on each side: a tile's buffer can reach features just beyond it.
+        let last = (1u32 << z) - 1;
         let (x0, y0) = lonlat_to_tile(bounds[0], bounds[3], z);
         let (x1, y1) = lonlat_to_tile(bounds[2], bounds[1], z);
-        for x in x0..=x1 {
-            for y in y0..=y1 {
+        for x in x0.saturating_sub(1)..=(x1 + 1).min(last) {
+            for y in y0.saturating_sub(1)..=(y1 + 1).min(last) {
                 if tilesets.iter().any(|t| t.may_have_features(z, x, y)) {
                     ids.push(TileId::from(TileCoord::new(z, x, y)?).value());
                 }
@@ -252,5 +254,110 @@ mod tests {
         // Durham City (-1.57, 54.78): x = floor((178.43/360)·256) = 126,
         // y = floor((1 − ln(tan φ + sec φ)/π)/2 · 256) = 81 (standard slippy-map formula).
         assert_eq!(lonlat_to_tile(-1.57, 54.78, 8), (126, 81));
+    }
+}
+
+#[cfg(test)]
+mod read_back {
+    use super::*;
+    use crate::tiles::test_support::{decode, durham_lsoa11_layer, durham_msoa11_layer};
+    use crate::tiles::TileOptions;
+    use ::pmtiles::{AsyncPmTilesReader, Compression};
+    use std::cell::Cell;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().build().unwrap()
+    }
+
+    #[test]
+    fn archive_read_by_the_pmtiles_reader_equals_served_tiles() {
+        let msoa = TileSet::new(&durham_msoa11_layer(), TileOptions::default());
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let calls = Cell::new(0u64);
+        let last = Cell::new((0u64, 0u64));
+        let summary = write_pmtiles(&[&msoa], 0, 12, file.reopen().unwrap(), &|done, total| {
+            calls.set(calls.get() + 1);
+            last.set((done, total));
+        })
+        .unwrap();
+        assert!(calls.get() >= 2);
+        assert_eq!(last.get().0, last.get().1);
+        assert_eq!(summary.archive_bytes, std::fs::metadata(file.path()).unwrap().len());
+        println!("msoa11 z0-12: {summary:?}");
+
+        let rt = runtime();
+        let reader = rt.block_on(AsyncPmTilesReader::new_with_path(file.path())).unwrap();
+        let header = reader.get_header();
+        assert_eq!((header.min_zoom, header.max_zoom), (0, 12));
+        assert_eq!(header.tile_compression, Compression::Gzip);
+        assert!(header.clustered());
+        let metadata: serde_json::Value =
+            serde_json::from_str(&rt.block_on(reader.get_metadata()).unwrap()).unwrap();
+        assert_eq!(metadata["vector_layers"][0]["id"], "msoa11");
+        assert_eq!(metadata["vector_layers"][0]["fields"]["imd_decile"], "Number");
+
+        // Every tile of the pyramid over the county (and a ring of empty ones around it).
+        let mut compared = 0;
+        for z in 0..=12u8 {
+            let (x0, y0) = lonlat_to_tile(msoa.bounds()[0], msoa.bounds()[3], z);
+            let (x1, y1) = lonlat_to_tile(msoa.bounds()[2], msoa.bounds()[1], z);
+            let n = (1u32 << z) - 1;
+            for x in x0.saturating_sub(1)..=(x1 + 1).min(n) {
+                for y in y0.saturating_sub(1)..=(y1 + 1).min(n) {
+                    let coord = TileCoord::new(z, x, y).unwrap();
+                    let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap();
+                    let served = msoa.tile(z, x, y).unwrap();
+                    assert!(archived.map(|b| b.to_vec()) == served, "{z}/{x}/{y} differs");
+                    compared += 1;
+                }
+            }
+        }
+        let served_count = {
+            let mut written = 0;
+            for z in 0..=12u8 {
+                let (x0, y0) = lonlat_to_tile(msoa.bounds()[0], msoa.bounds()[3], z);
+                let (x1, y1) = lonlat_to_tile(msoa.bounds()[2], msoa.bounds()[1], z);
+                let n = (1u32 << z) - 1;
+                for x in x0.saturating_sub(1)..=(x1 + 1).min(n) {
+                    for y in y0.saturating_sub(1)..=(y1 + 1).min(n) {
+                        written += u64::from(msoa.tile(z, x, y).unwrap().is_some());
+                    }
+                }
+            }
+            written
+        };
+        assert_eq!(summary.tiles_written, served_count);
+        assert!(compared > 100, "compared {compared}");
+    }
+
+    #[test]
+    fn two_level_archive_holds_one_layer_per_level() {
+        let msoa = TileSet::new(&durham_msoa11_layer(), TileOptions::default());
+        let lsoa = TileSet::new(&durham_lsoa11_layer(), TileOptions::default());
+        let file = tempfile::NamedTempFile::new().unwrap();
+        write_pmtiles(&[&msoa, &lsoa], 6, 9, file.reopen().unwrap(), &|_, _| {}).unwrap();
+        let rt = runtime();
+        let reader = rt.block_on(AsyncPmTilesReader::new_with_path(file.path())).unwrap();
+        let coord = TileCoord::new(8, 126, 81).unwrap();
+        let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap().unwrap();
+        let layers = decode(&archived);
+        let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["msoa11", "lsoa11"]);
+        assert_eq!(archived.to_vec(), archive_tile(&[&msoa, &lsoa], 8, 126, 81).unwrap());
+        // Outside the archive's zoom range: nothing.
+        let outside = TileCoord::new(10, 506, 325).unwrap();
+        assert!(rt.block_on(reader.get_tile_decompressed(outside)).unwrap().is_none());
+    }
+
+    #[test]
+    fn bad_zoom_ranges_and_empty_tileset_lists_are_refused() {
+        let msoa = TileSet::new(&durham_msoa11_layer(), TileOptions::default());
+        let mut sink = std::io::Cursor::new(Vec::new());
+        let err = write_pmtiles(&[&msoa], 5, 3, &mut sink, &|_, _| {}).unwrap_err();
+        assert!(matches!(err, TileError::BadZoomRange { .. }), "{err}");
+        let err = write_pmtiles(&[&msoa], 0, 15, &mut sink, &|_, _| {}).unwrap_err();
+        assert!(err.to_string().contains("maxzoom <= 14"), "{err}");
+        let err = write_pmtiles(&[], 0, 3, &mut sink, &|_, _| {}).unwrap_err();
+        assert!(matches!(err, TileError::NoTilesets));
     }
 }

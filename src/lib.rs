@@ -27,6 +27,7 @@
 //! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
 //!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
 //! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
+//! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
 
 pub mod build;
 pub mod cli;
@@ -45,3 +46,4 @@ pub mod server;
 pub mod snapshot;
 pub mod stats;
 pub mod summary;
+pub mod tiles;

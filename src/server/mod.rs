@@ -94,8 +94,8 @@ pub enum ServerError {
     },
     #[error("the server stopped with an I/O error: {0}")]
     Io(#[from] std::io::Error),
-    #[error("cannot build the vector tiles for level {level}: {detail}")]
-    Tiles { level: Level, detail: String },
+    #[error("cannot write the tiles: {0}")]
+    Tiles(#[from] crate::tiles::TileError),
     #[error("--cors-origin {0:?} is not a valid origin (expected e.g. https://maps.example.org)")]
     BadOrigin(String),
     #[error("cannot start the tokio runtime: {0}")]
@@ -182,6 +182,12 @@ impl AppState {
                 config,
             }),
         }
+    }
+
+    /// Build the state with a tile set per loaded level (built in parallel).
+    pub fn with_tilesets(dataset: Arc<Dataset>, config: ServerConfig) -> Self {
+        let tiles = tiles::build_tilesets(&dataset, &config);
+        AppState::new(dataset, tiles, config)
     }
 
     pub fn dataset(&self) -> &Dataset {

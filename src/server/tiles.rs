@@ -42,6 +42,43 @@ pub trait TileSource: Send + Sync {
     fn fields(&self) -> BTreeMap<String, String>;
 }
 
+/// Build a tile set for every loaded level, in parallel (rayon).
+pub fn build_tilesets(
+    dataset: &crate::dataset::Dataset,
+    config: &super::ServerConfig,
+) -> BTreeMap<Level, Arc<dyn TileSource>> {
+    use rayon::prelude::*;
+    let options = crate::tiles::TileOptions {
+        max_zoom: config.maxzoom,
+        ..Default::default()
+    };
+    dataset
+        .layers
+        .par_iter()
+        .map(|layer| {
+            let set = crate::tiles::TileSet::new(layer, options.clone());
+            (layer.level, Arc::new(set) as Arc<dyn TileSource>)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+impl TileSource for crate::tiles::TileSet {
+    fn layer_name(&self) -> String {
+        self.level().as_str().to_string()
+    }
+    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String> {
+        crate::tiles::TileSet::tile(self, z, x, y).map_err(|e| e.to_string())
+    }
+    fn bounds(&self) -> [f64; 4] {
+        crate::tiles::TileSet::bounds(self)
+    }
+    fn fields(&self) -> BTreeMap<String, String> {
+        crate::tiles::TileSet::fields(self).into_iter().collect()
+    }
+}
+
 /// Does the client accept a gzip body? (RFC 9110 §12.5.3: `gzip` or `*` with q > 0.)
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers

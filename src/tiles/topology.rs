@@ -60,7 +60,8 @@ pub fn project(lon: f64, lat: f64) -> Option<Pt> {
     }
     let x = (lon + 180.0) / 360.0;
     let phi = lat.clamp(-MAX_LATITUDE, MAX_LATITUDE).to_radians();
-    let y = 0.5 - (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().ln() / (2.0 * std::f64::consts::PI);
+    let y =
+        0.5 - (std::f64::consts::FRAC_PI_4 + phi / 2.0).tan().ln() / (2.0 * std::f64::consts::PI);
     let scale = f64::from(1u32 << GRID_BITS);
     let max = f64::from((1u32 << GRID_BITS) - 1);
     Some([
@@ -257,8 +258,7 @@ impl Topology {
                     .or_insert(Neighbours::Pair(pair.0, pair.1));
             }
         }
-        let is_junction =
-            |p: &Pt| matches!(neighbours.get(p), Some(Neighbours::Junction) | None);
+        let is_junction = |p: &Pt| matches!(neighbours.get(p), Some(Neighbours::Junction) | None);
 
         // Cut rings into arcs and share identical arcs.
         let mut points: Vec<Pt> = Vec::new();
@@ -323,7 +323,11 @@ impl Topology {
         let mut importance = vec![0.0; points.len()];
         for i in 0..arc_count {
             let range = arc_start[i]..arc_start[i + 1];
-            dp_importance(&points[range.clone()], &mut importance[range], force_depth[i]);
+            dp_importance(
+                &points[range.clone()],
+                &mut importance[range],
+                force_depth[i],
+            );
         }
 
         for (ring, arcs) in rings.iter().zip(ring_arcs) {
@@ -484,27 +488,42 @@ struct Segment {
 
 fn orientation(a: Pt, b: Pt, c: Pt) -> i64 {
     let (ax, ay) = (i64::from(a[0]), i64::from(a[1]));
-    ((i64::from(b[0]) - ax) * (i64::from(c[1]) - ay) - (i64::from(b[1]) - ay) * (i64::from(c[0]) - ax))
+    ((i64::from(b[0]) - ax) * (i64::from(c[1]) - ay)
+        - (i64::from(b[1]) - ay) * (i64::from(c[0]) - ax))
         .signum()
 }
 
 fn within_box(a: Pt, b: Pt, p: Pt) -> bool {
-    p[0] >= a[0].min(b[0]) && p[0] <= a[0].max(b[0]) && p[1] >= a[1].min(b[1]) && p[1] <= a[1].max(b[1])
+    p[0] >= a[0].min(b[0])
+        && p[0] <= a[0].max(b[0])
+        && p[1] >= a[1].min(b[1])
+        && p[1] <= a[1].max(b[1])
 }
 
 /// Whether two segments of a planar partition conflict: they cross, touch, or overlap anywhere
 /// except at one shared endpoint where they leave in different directions.
 fn segments_conflict(s: &Segment, t: &Segment) -> bool {
-    let shared = [(s.a, s.b, t.a, t.b), (s.a, s.b, t.b, t.a), (s.b, s.a, t.a, t.b), (s.b, s.a, t.b, t.a)]
-        .into_iter()
-        .find(|(sj, _, tj, _)| sj == tj);
+    let shared = [
+        (s.a, s.b, t.a, t.b),
+        (s.a, s.b, t.b, t.a),
+        (s.b, s.a, t.a, t.b),
+        (s.b, s.a, t.b, t.a),
+    ]
+    .into_iter()
+    .find(|(sj, _, tj, _)| sj == tj);
     if let Some((joint, s_far, _, t_far)) = shared {
         if s_far == t_far {
             return true; // the same segment twice
         }
         // Only a collinear overlap beyond the joint conflicts.
-        let d1 = [i64::from(s_far[0]) - i64::from(joint[0]), i64::from(s_far[1]) - i64::from(joint[1])];
-        let d2 = [i64::from(t_far[0]) - i64::from(joint[0]), i64::from(t_far[1]) - i64::from(joint[1])];
+        let d1 = [
+            i64::from(s_far[0]) - i64::from(joint[0]),
+            i64::from(s_far[1]) - i64::from(joint[1]),
+        ];
+        let d2 = [
+            i64::from(t_far[0]) - i64::from(joint[0]),
+            i64::from(t_far[1]) - i64::from(joint[1]),
+        ];
         return orientation(joint, s_far, t_far) == 0 && d1[0] * d2[0] + d1[1] * d2[1] > 0;
     }
     let (o1, o2) = (orientation(s.a, s.b, t.a), orientation(s.a, s.b, t.b));
@@ -755,12 +774,23 @@ mod tests {
                     .flat_map(|i| {
                         arcs.arc(i)
                             .windows(2)
-                            .map(|w| Segment { a: w[0], b: w[1], a_original: 0, first_dropped: 0, end_original: 0 })
+                            .map(|w| Segment {
+                                a: w[0],
+                                b: w[1],
+                                a_original: 0,
+                                first_dropped: 0,
+                                end_original: 0,
+                            })
                             .collect::<Vec<_>>()
                     })
                     .collect();
                 let conflicts = conflicting_segments(&segments);
-                assert!(conflicts.is_empty(), "{} z{z}: {:?}", layer.level, &conflicts[..conflicts.len().min(4)]);
+                assert!(
+                    conflicts.is_empty(),
+                    "{} z{z}: {:?}",
+                    layer.level,
+                    &conflicts[..conflicts.len().min(4)]
+                );
             }
         }
     }

@@ -565,7 +565,7 @@ pub fn locality_code(name: &str) -> String {
     format!("LOC-{slug}")
 }
 
-fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
+pub fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
     let n = table.len() as u32;
     table
         .rows
@@ -591,7 +591,7 @@ fn lsoa_imd(table: &ImdTable) -> HashMap<String, AreaImd> {
 
 /// Population-weighted mean LSOA score per parent, ranked among all parents (or placed in
 /// `reference`'s distribution when given).
-fn aggregate_imd(
+pub fn aggregate_imd(
     table: &ImdTable,
     weights: &HashMap<String, f64>,
     parent_of: &HashMap<String, String>,
@@ -605,8 +605,8 @@ fn aggregate_imd(
         let e = sums.entry(parent.as_str()).or_insert((0.0, 0.0, [0.0; 7]));
         e.0 += w * r.score;
         e.1 += w;
-        for k in 0..7 {
-            e.2[k] += w * r.domain_scores[k];
+        for (ek, rk) in e.2.iter_mut().zip(r.domain_scores) {
+            *ek += w * rk;
         }
     }
     let parents: Vec<(&str, f64, [f64; 7])> = sums
@@ -724,8 +724,8 @@ fn weighted_member_imd(members: &[&Area]) -> Vec<AreaImd> {
                 let pw = f64::from(p.total);
                 s += pw * m.score;
                 w += pw;
-                for k in 0..7 {
-                    d[k] += pw * m.domain_scores[k];
+                for (dk, mk) in d.iter_mut().zip(m.domain_scores) {
+                    *dk += pw * mk;
                 }
             }
         }

@@ -310,7 +310,7 @@ impl Config {
                 });
             }
         }
-        if matches!(self.boundaries.get(&Level::La), Some(_))
+        if self.boundaries.contains_key(&Level::La)
             || self.boundaries.contains_key(&Level::Locality)
         {
             return Err(ConfigError::Invalid {

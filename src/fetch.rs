@@ -31,29 +31,39 @@ pub enum FetchError {
         registry: PathBuf,
         known: String,
     },
-    #[error("{path}: sha256 is {actual}, expected {expected} (source {id}). The file is corrupt or a different edition; delete it and run `gapmap fetch` again, or fix the mirror.")]
-    Checksum {
-        id: String,
-        path: PathBuf,
-        expected: String,
-        actual: String,
-    },
-    #[error("source {id} ({title}) is missing: not in the mirror ({mirror}), and {remote}. Put the file at {target} (sha256 {sha256}), or point --mirror / GAPMAP_MIRROR at a folder holding {mirror_rel}. Official page: {page}")]
-    Missing {
-        id: String,
-        title: String,
-        mirror: String,
-        mirror_rel: String,
-        remote: String,
-        target: PathBuf,
-        sha256: String,
-        page: String,
-    },
+    #[error("{0}")]
+    Checksum(Box<ChecksumMismatch>),
+    #[error("{0}")]
+    Missing(Box<MissingSource>),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+/// A source that could be found nowhere, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[error("source {id} ({title}) is missing: not in the mirror ({mirror}), and {remote}. Put the file at {target} (sha256 {sha256}), or point --mirror / GAPMAP_MIRROR at a folder holding {mirror_rel}. Official page: {page}")]
+pub struct MissingSource {
+    pub id: String,
+    pub title: String,
+    pub mirror: String,
+    pub mirror_rel: String,
+    pub remote: String,
+    pub target: PathBuf,
+    pub sha256: String,
+    pub page: String,
+}
+
+/// A file whose sha256 is not the registered one.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: sha256 is {actual}, expected {expected} (source {id}). The file is corrupt or a different edition; delete it and run `gapmap fetch` again, or fix the mirror.")]
+pub struct ChecksumMismatch {
+    pub id: String,
+    pub path: PathBuf,
+    pub expected: String,
+    pub actual: String,
 }
 
 /// The source registry (`data/sources.toml`).
@@ -214,7 +224,7 @@ impl Fetcher {
         } else {
             tried.join("; ")
         };
-        Err(FetchError::Missing {
+        Err(FetchError::Missing(Box::new(MissingSource {
             id: id.to_string(),
             title: source.title.clone(),
             mirror: self
@@ -227,7 +237,7 @@ impl Fetcher {
             target,
             sha256: source.sha256.clone(),
             page: source.page.clone(),
-        })
+        })))
     }
 }
 
@@ -265,12 +275,12 @@ pub fn verify(id: &str, path: &Path, expected: &str) -> Result<(), FetchError> {
     }
     let actual = hex::encode(hasher.finalize());
     if actual != expected {
-        return Err(FetchError::Checksum {
+        return Err(FetchError::Checksum(Box::new(ChecksumMismatch {
             id: id.into(),
             path: path.into(),
             expected: expected.into(),
             actual,
-        });
+        })));
     }
     Ok(())
 }
@@ -278,12 +288,12 @@ pub fn verify(id: &str, path: &Path, expected: &str) -> Result<(), FetchError> {
 fn check_bytes(id: &str, path: &Path, bytes: &[u8], expected: &str) -> Result<(), FetchError> {
     let actual = sha256_hex(bytes);
     if actual != expected {
-        return Err(FetchError::Checksum {
+        return Err(FetchError::Checksum(Box::new(ChecksumMismatch {
             id: id.into(),
             path: path.into(),
             expected: expected.into(),
             actual,
-        });
+        })));
     }
     Ok(())
 }

@@ -2,7 +2,8 @@
 //! County Durham fixture.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+mod server_common;
+use server_common as common;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};

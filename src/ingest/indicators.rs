@@ -129,7 +129,7 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
-fn field<'r>(r: &'r csv::StringRecord, i: usize) -> &'r str {
+fn field(r: &csv::StringRecord, i: usize) -> &str {
     r.get(i).unwrap_or("").trim()
 }
 

@@ -1,138 +1,118 @@
-//! Test fixture: the County Durham [`Dataset`] built by the real pipeline
-//! (`gapmap::build::build_dataset` on `data/durham.toml`, inputs from the shared mirror,
-//! offline), once per test binary; plus an independent reader of the demo indicator CSV to
-//! cross-check what the API publishes.
-#![allow(dead_code, clippy::unwrap_used)]
+//! Test fixtures: a throw-away project root with the real Durham config and inputs.
+//!
+//! The inputs are fetched once per test binary (from the mirror, sha256-checked) into a
+//! shared folder; each fixture gets its own `data/raw/` of symlinks to them, so a test can
+//! add or replace a file without touching the others.
+#![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use gapmap::dataset::*;
-use gapmap::level::Level;
-use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-pub fn data_dir() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for candidate in [
-        manifest.join("../shared/data"),
-        PathBuf::from("/work/shared/data"),
-    ] {
-        if candidate.join("MANIFEST.md").exists() {
-            return candidate;
-        }
-    }
-    panic!("shared data mirror not found (expected ../shared/data)");
+pub fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn gz_csv(path: &Path) -> csv::Reader<Box<dyn Read>> {
-    let file = std::fs::File::open(path).unwrap();
-    let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    csv::Reader::from_reader(reader)
+pub fn mirror() -> PathBuf {
+    project().join("../shared/data")
 }
 
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let mut r = gz_csv(path);
-    let headers: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            headers
-                .iter()
-                .cloned()
-                .zip(rec.iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn opt_f64(s: &str) -> Option<f64> {
-    s.trim().parse().ok()
-}
-
-/// The Durham dataset, built once per test binary.
-pub fn durham() -> &'static Dataset {
-    static D: OnceLock<Dataset> = OnceLock::new();
-    D.get_or_init(build_durham)
-}
-
-pub fn build_durham() -> Dataset {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let config = gapmap::config::Config::load(&root.join("data/durham.toml")).unwrap();
-    let mut fetcher = gapmap::fetch::Fetcher::for_root(&config.root, Some(data_dir()));
-    fetcher.allow_network = false;
-    gapmap::build::build_dataset(&config, &fetcher, &|_, _, _| {}).unwrap()
-}
-
-pub fn load_demo_indicators(path: &Path) -> Vec<Indicator> {
-    let mut by_id: Vec<Indicator> = Vec::new();
-    for r in rows(path) {
-        let id = r["Indicator ID"].clone();
-        if !by_id.iter().any(|i| i.meta.id == id) {
-            let name = r["Indicator Name"].clone();
-            let short = name
-                .split(',')
-                .next()
-                .unwrap_or(&name)
-                .replace(" (synthetic demo)", "");
-            by_id.push(Indicator {
-                meta: IndicatorMeta {
-                    id: id.clone(),
-                    short_name: short,
-                    name,
-                    value_type: ValueType::Proportion,
-                    multiplier: 100.0,
-                    polarity: if id == "990004" {
-                        Polarity::HigherIsBetter
-                    } else {
-                        Polarity::HigherIsWorse
-                    },
-                    synthetic: true,
-                    level: Level::Msoa11,
-                    period: r["Time period"].clone(),
-                    sex: r["Sex"].clone(),
-                    age: r["Age"].clone(),
-                    source_id: "demo".into(),
-                    unit: "%".into(),
-                },
-                values: vec![],
-                england: None,
-                county: None,
-            });
-        }
-        let Some(ind) = by_id.iter_mut().find(|i| i.meta.id == id) else {
-            continue;
+/// All registry inputs fetched once into `<target tmp>/gapmap-raw`.
+pub fn shared_raw() -> &'static Path {
+    static RAW: OnceLock<PathBuf> = OnceLock::new();
+    RAW.get_or_init(|| {
+        let raw = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gapmap-raw");
+        let registry = gapmap::fetch::Registry::load(&project().join("data/sources.toml")).unwrap();
+        let fetcher = gapmap::fetch::Fetcher {
+            raw_dir: raw.clone(),
+            mirror: Some(mirror()),
+            allow_network: false,
         };
-        let comparator = || Comparator {
-            area_code: r["Area Code"].clone(),
-            area_name: r["Area Name"].clone(),
-            value: opt_f64(&r["Value"]),
-            lower95: opt_f64(&r["Lower CI 95.0 limit"]),
-            upper95: opt_f64(&r["Upper CI 95.0 limit"]),
-            count: opt_f64(&r["Count"]),
-            denominator: opt_f64(&r["Denominator"]),
-            note: r["Value note"].clone(),
-        };
-        match r["Area Type"].as_str() {
-            "MSOA" => ind.values.push(IndicatorValue {
-                area_code: r["Area Code"].clone(),
-                count: opt_f64(&r["Count"]),
-                denominator: opt_f64(&r["Denominator"]),
-                value: opt_f64(&r["Value"]),
-                lower95: opt_f64(&r["Lower CI 95.0 limit"]),
-                upper95: opt_f64(&r["Upper CI 95.0 limit"]),
-                lower998: opt_f64(&r["Lower CI 99.8 limit"]),
-                upper998: opt_f64(&r["Upper CI 99.8 limit"]),
-            }),
-            "England" => ind.england = Some(comparator()),
-            _ => ind.county = Some(comparator()),
+        for (id, source) in &registry.sources {
+            if source.pip.is_some() {
+                continue; // England-wide extras are not needed for the Durham fixture.
+            }
+            fetcher.ensure(id, source).unwrap();
+        }
+        raw
+    })
+}
+
+/// A project root in a temp dir: `data/durham.toml`, `data/sources.toml`, localities, sites,
+/// and `data/raw/` holding symlinks to the shared inputs.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        for sub in ["localities", "sites", "raw"] {
+            std::fs::create_dir_all(data.join(sub)).unwrap();
+        }
+        for f in [
+            "durham.toml",
+            "sources.toml",
+            "localities/durham_localities_illustrative.csv",
+            "sites/durham_sites_illustrative.csv",
+        ] {
+            std::fs::copy(project().join("data").join(f), data.join(f)).unwrap();
+        }
+        link_tree(shared_raw(), &data.join("raw"));
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.root().join("data/durham.toml")
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.root().join(rel);
+        if path.is_symlink() {
+            std::fs::remove_file(&path).unwrap();
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Replace text in the fixture's config.
+    pub fn edit_config(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.config()).unwrap();
+        assert!(text.contains(from), "config has no {from:?}");
+        std::fs::write(self.config(), text.replacen(from, to, 1)).unwrap();
+    }
+
+    pub fn append_config(&self, extra: &str) {
+        let mut text = std::fs::read_to_string(self.config()).unwrap();
+        text.push_str(extra);
+        std::fs::write(self.config(), text).unwrap();
+    }
+
+    /// `gapmap <args>` run in the fixture root, offline, mirror unset.
+    pub fn gapmap(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut cmd = assert_cmd::Command::cargo_bin("gapmap").unwrap();
+        cmd.current_dir(self.root())
+            .env("GAPMAP_MIRROR", self.root().join("no-mirror"))
+            .env_remove("GAPMAP_CONFIG");
+        cmd.args(args).assert()
+    }
+}
+
+fn link_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            link_tree(&entry.path(), &target);
+        } else {
+            std::os::unix::fs::symlink(entry.path(), &target).unwrap();
         }
     }
-    for i in &mut by_id {
-        i.values.sort_by(|a, b| a.area_code.cmp(&b.area_code));
-    }
-    by_id
 }

@@ -1,0 +1,602 @@
+//! Indicator loaders: the Fingertips CSV export and a tidy CSV.
+//!
+//! Fingertips export: one row per indicator × area × period × sex × age × category, with the
+//! columns `Indicator ID, Indicator Name, Area Code, …, Time period, Value, Lower CI 95.0
+//! limit, Upper CI 95.0 limit, Lower CI 99.8 limit, Upper CI 99.8 limit, Count, Denominator,
+//! Value note`. Rows for England (E92000001) become the England comparator, rows for the area
+//! of interest the county comparator, rows at the configured level inside the area of
+//! interest the area values; rows with a Category Type are breakdowns and are skipped here
+//! (national deprivation breakdowns are loaded by [`load_national_by_deprivation`]).
+//! Only the most recent period of each indicator is kept.
+//!
+//! Tidy CSV: `area_code,indicator_id,period,count,denominator[,value]`; names, value type,
+//! multiplier and polarity come from the config's `[indicators.meta.<id>]` tables.
+
+use super::{parse_opt_f64, text, IngestError};
+use crate::config::{IndicatorConfig, IndicatorFormat, IndicatorMetaConfig};
+use crate::dataset::{
+    Comparator, Indicator, IndicatorMeta, IndicatorValue, NationalDeprivationRow, Polarity,
+    ValueType,
+};
+use crate::level::Level;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+/// What a loader needs to know about the geography.
+pub struct AreaContext<'a> {
+    pub level: Level,
+    /// Codes of the level inside the area of interest.
+    pub area_codes: &'a HashSet<String>,
+    /// Every national code of the level (to tell "outside the area" from "no such area").
+    pub national_codes: &'a HashSet<String>,
+    /// LA codes of the area of interest, and the display name.
+    pub county_codes: &'a [String],
+}
+
+const ENGLAND: &str = "E92000001";
+
+/// Load one configured indicator file.
+pub fn load_indicator_file(
+    path: &Path,
+    config: &IndicatorConfig,
+    source_id: &str,
+    ctx: &AreaContext<'_>,
+) -> Result<Vec<Indicator>, IngestError> {
+    match config.format {
+        IndicatorFormat::Fingertips => load_fingertips(path, config, source_id, ctx),
+        IndicatorFormat::Tidy => load_tidy(path, config, source_id, ctx),
+    }
+}
+
+/// A CSV with a header, read with the `csv` crate so errors carry line numbers.
+struct Csv {
+    path: std::path::PathBuf,
+    header: Vec<String>,
+    records: Vec<(usize, csv::StringRecord)>,
+}
+
+impl Csv {
+    fn read(path: &Path, expected: &str) -> Result<Csv, IngestError> {
+        let text = text::read_text(path, expected)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| IngestError::Csv {
+                path: path.into(),
+                line: 1,
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
+        let mut records = Vec::new();
+        for result in reader.records() {
+            let record = result.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                IngestError::Csv {
+                    path: path.into(),
+                    line,
+                    message: csv_message(&e),
+                }
+            })?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            records.push((line, record));
+        }
+        if records.is_empty() {
+            return Err(IngestError::Empty {
+                path: path.into(),
+                expected: format!("{expected} (a header and at least one row)"),
+            });
+        }
+        Ok(Csv {
+            path: path.into(),
+            header,
+            records,
+        })
+    }
+
+    fn col(&self, name: &str) -> Result<usize, IngestError> {
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| IngestError::MissingColumn {
+                path: self.path.clone(),
+                column: name.to_string(),
+                found: self.header.join(", "),
+            })
+    }
+
+    fn opt_col(&self, name: &str) -> Option<usize> {
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("this row has {len} fields but the header has {expected_len}; check for unquoted commas")
+        }
+        _ => e.to_string(),
+    }
+}
+
+fn field(r: &csv::StringRecord, i: usize) -> &str {
+    r.get(i).unwrap_or("").trim()
+}
+
+/// Validate count/denominator for one row.
+fn check_counts(
+    path: &Path,
+    line: usize,
+    count: Option<f64>,
+    denominator: Option<f64>,
+    value_type: Option<ValueType>,
+) -> Result<(), IngestError> {
+    if let Some(c) = count {
+        if c < 0.0 {
+            return Err(IngestError::Negative {
+                path: path.into(),
+                line,
+                field: "Count".into(),
+                value: c,
+            });
+        }
+    }
+    if let Some(d) = denominator {
+        if d < 0.0 {
+            return Err(IngestError::Negative {
+                path: path.into(),
+                line,
+                field: "Denominator".into(),
+                value: d,
+            });
+        }
+    }
+    if let (Some(c), Some(d), Some(ValueType::Proportion) | None) = (count, denominator, value_type)
+    {
+        if c > d {
+            return Err(IngestError::CountOverDenominator {
+                path: path.into(),
+                line,
+                count: c,
+                denominator: d,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Does this look like a code of `level`? (E02 MSOA, E01 LSOA, E05 ward.)
+fn code_shape_matches(level: Level, code: &str) -> bool {
+    let prefix = match level {
+        Level::Msoa11 | Level::Msoa21 => "E02",
+        Level::Lsoa11 | Level::Lsoa21 => "E01",
+        Level::Ward | Level::Ward22 => "E05",
+        Level::La => "E0",
+        Level::Locality => return true,
+    };
+    code.starts_with(prefix)
+}
+
+struct Draft {
+    meta: IndicatorMeta,
+    /// period → area code → (line, value)
+    periods: BTreeMap<String, BTreeMap<String, (usize, IndicatorValue)>>,
+    england: BTreeMap<String, Comparator>,
+    county: BTreeMap<String, Comparator>,
+    ratio_samples: Vec<f64>,
+}
+
+fn load_fingertips(
+    path: &Path,
+    config: &IndicatorConfig,
+    source_id: &str,
+    ctx: &AreaContext<'_>,
+) -> Result<Vec<Indicator>, IngestError> {
+    let csv = Csv::read(path, "a Fingertips CSV export")?;
+    let c_id = csv.col("Indicator ID")?;
+    let c_name = csv.col("Indicator Name")?;
+    let c_area = csv.col("Area Code")?;
+    let c_area_name = csv.opt_col("Area Name");
+    let c_sex = csv.opt_col("Sex");
+    let c_age = csv.opt_col("Age");
+    let c_cat_type = csv.opt_col("Category Type");
+    let c_period = csv.col("Time period")?;
+    let c_value = csv.col("Value")?;
+    let c_l95 = csv.col("Lower CI 95.0 limit")?;
+    let c_u95 = csv.col("Upper CI 95.0 limit")?;
+    let c_l998 = csv.opt_col("Lower CI 99.8 limit");
+    let c_u998 = csv.opt_col("Upper CI 99.8 limit");
+    let c_count = csv.col("Count")?;
+    let c_denom = csv.col("Denominator")?;
+    let c_note = csv.opt_col("Value note");
+
+    let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
+    let mut seen: HashMap<(String, String, String, String, String), usize> = HashMap::new();
+    for (line, r) in &csv.records {
+        let line = *line;
+        if c_cat_type.is_some_and(|c| !field(r, c).is_empty()) {
+            continue;
+        }
+        let id = field(r, c_id).to_string();
+        if id.is_empty() {
+            return Err(IngestError::BadValue {
+                path: path.into(),
+                line,
+                field: "Indicator ID".into(),
+                value: String::new(),
+                expected: "an indicator id".into(),
+            });
+        }
+        let code = field(r, c_area).to_string();
+        let period = field(r, c_period).to_string();
+        let sex = c_sex.map(|c| field(r, c).to_string()).unwrap_or_default();
+        let age = c_age.map(|c| field(r, c).to_string()).unwrap_or_default();
+        let key = (
+            id.clone(),
+            code.clone(),
+            period.clone(),
+            sex.clone(),
+            age.clone(),
+        );
+        if let Some(&first_line) = seen.get(&key) {
+            return Err(IngestError::Duplicate {
+                path: path.into(),
+                line,
+                key: format!("indicator {id}, area {code}, period {period}"),
+                first_line,
+            });
+        }
+        seen.insert(key, line);
+        let value = parse_opt_f64(path, line, "Value", field(r, c_value))?;
+        let lower95 = parse_opt_f64(path, line, "Lower CI 95.0 limit", field(r, c_l95))?;
+        let upper95 = parse_opt_f64(path, line, "Upper CI 95.0 limit", field(r, c_u95))?;
+        let lower998 = match c_l998 {
+            Some(c) => parse_opt_f64(path, line, "Lower CI 99.8 limit", field(r, c))?,
+            None => None,
+        };
+        let upper998 = match c_u998 {
+            Some(c) => parse_opt_f64(path, line, "Upper CI 99.8 limit", field(r, c))?,
+            None => None,
+        };
+        let count = parse_opt_f64(path, line, "Count", field(r, c_count))?;
+        let denominator = parse_opt_f64(path, line, "Denominator", field(r, c_denom))?;
+        let meta_cfg = config.meta.get(&id).cloned().unwrap_or_default();
+        check_counts(path, line, count, denominator, meta_cfg.value_type)?;
+        let name = field(r, c_name).to_string();
+        let note = c_note.map(|c| field(r, c).to_string()).unwrap_or_default();
+        let synthetic_row =
+            note.to_ascii_lowercase().contains("synthetic") || name.contains("(synthetic demo)");
+        let draft = drafts.entry(id.clone()).or_insert_with(|| Draft {
+            meta: base_meta(&id, &name, &meta_cfg, config, source_id, &sex, &age),
+            periods: BTreeMap::new(),
+            england: BTreeMap::new(),
+            county: BTreeMap::new(),
+            ratio_samples: Vec::new(),
+        });
+        draft.meta.synthetic |= synthetic_row;
+        if let (Some(v), Some(c), Some(d)) = (value, count, denominator) {
+            if c > 0.0 && d > 0.0 {
+                draft.ratio_samples.push(v / (c / d));
+            }
+        }
+        let area_name = c_area_name
+            .map(|c| field(r, c).to_string())
+            .unwrap_or_default();
+        if code == ENGLAND {
+            draft.england.insert(
+                period.clone(),
+                Comparator {
+                    area_code: code,
+                    area_name,
+                    value,
+                    lower95,
+                    upper95,
+                    count,
+                    denominator,
+                    note,
+                },
+            );
+            continue;
+        }
+        if ctx.county_codes.iter().any(|c| c == &code) {
+            draft.county.insert(
+                period.clone(),
+                Comparator {
+                    area_code: code,
+                    area_name,
+                    value,
+                    lower95,
+                    upper95,
+                    count,
+                    denominator,
+                    note,
+                },
+            );
+            continue;
+        }
+        if !code_shape_matches(ctx.level, &code) {
+            // Regions, other LAs, … : not this level; a Fingertips export carries many.
+            continue;
+        }
+        if !ctx.area_codes.contains(&code) {
+            if ctx.national_codes.contains(&code) {
+                continue; // a real area outside the area of interest
+            }
+            return Err(IngestError::UnknownArea {
+                path: path.into(),
+                line,
+                code,
+                level: ctx.level.to_string(),
+                known: ctx.area_codes.len(),
+            });
+        }
+        let v = IndicatorValue {
+            area_code: code.clone(),
+            count,
+            denominator,
+            value,
+            lower95,
+            upper95,
+            lower998,
+            upper998,
+        };
+        draft
+            .periods
+            .entry(period)
+            .or_default()
+            .insert(code, (line, v));
+    }
+    drafts
+        .into_values()
+        .map(|d| finish(path, d, config))
+        .collect()
+}
+
+fn base_meta(
+    id: &str,
+    name: &str,
+    cfg: &IndicatorMetaConfig,
+    config: &IndicatorConfig,
+    source_id: &str,
+    sex: &str,
+    age: &str,
+) -> IndicatorMeta {
+    let name = cfg.name.clone().unwrap_or_else(|| name.to_string());
+    IndicatorMeta {
+        id: id.to_string(),
+        short_name: cfg.short_name.clone().unwrap_or_else(|| name.clone()),
+        name,
+        value_type: cfg.value_type.unwrap_or(ValueType::Proportion),
+        multiplier: cfg.multiplier.unwrap_or(100.0),
+        polarity: cfg.polarity.unwrap_or(Polarity::NotApplicable),
+        synthetic: config.synthetic,
+        level: config.level,
+        period: cfg.period.clone().unwrap_or_default(),
+        sex: sex.to_string(),
+        age: age.to_string(),
+        source_id: source_id.to_string(),
+        unit: cfg.unit.clone().unwrap_or_else(|| "%".into()),
+    }
+}
+
+/// Choose the latest period, infer value type/multiplier when not configured, sort values.
+fn finish(
+    path: &Path,
+    mut draft: Draft,
+    config: &IndicatorConfig,
+) -> Result<Indicator, IngestError> {
+    let cfg = config.meta.get(&draft.meta.id).cloned().unwrap_or_default();
+    let Some((period, values)) = draft.periods.pop_last() else {
+        return Err(IngestError::Invalid {
+            path: path.into(),
+            message: format!(
+                "indicator {} has no rows for {} areas in the area of interest; check the level (`level = \"{}\"` in the config) and the area codes",
+                draft.meta.id, config.level, config.level
+            ),
+        });
+    };
+    if cfg.value_type.is_none() && cfg.multiplier.is_none() {
+        if let Some((vt, mult, unit)) = infer_scale(&mut draft.ratio_samples) {
+            draft.meta.value_type = vt;
+            draft.meta.multiplier = mult;
+            draft.meta.unit = cfg.unit.clone().unwrap_or(unit);
+        }
+    }
+    if draft.meta.period.is_empty() {
+        draft.meta.period = period.clone();
+    }
+    let values: Vec<IndicatorValue> = values
+        .into_values()
+        .map(|(_, mut v)| {
+            if v.value.is_none() {
+                if let (Some(c), Some(d)) = (v.count, v.denominator) {
+                    if d > 0.0 {
+                        v.value = Some(c / d * draft.meta.multiplier);
+                    }
+                }
+            }
+            v
+        })
+        .collect();
+    Ok(Indicator {
+        england: draft
+            .england
+            .remove(&period)
+            .or_else(|| draft.england.pop_last().map(|(_, c)| c)),
+        county: draft
+            .county
+            .remove(&period)
+            .or_else(|| draft.county.pop_last().map(|(_, c)| c)),
+        meta: draft.meta,
+        values,
+    })
+}
+
+/// value / (count / denominator) tells the multiplier: 100 → percentage, 1,000 or 100,000 → rate.
+fn infer_scale(samples: &mut [f64]) -> Option<(ValueType, f64, String)> {
+    if samples.is_empty() {
+        return None;
+    }
+    samples.sort_by(f64::total_cmp);
+    let median = samples[samples.len() / 2];
+    let candidates = [
+        (1.0, "ratio"),
+        (100.0, "%"),
+        (1_000.0, "per 1,000"),
+        (10_000.0, "per 10,000"),
+        (100_000.0, "per 100,000"),
+    ];
+    let (mult, unit) = candidates
+        .iter()
+        .find(|(m, _)| (median / m - 1.0).abs() < 0.02)?;
+    let vt = if *mult == 100.0 {
+        ValueType::Proportion
+    } else {
+        ValueType::Rate
+    };
+    Some((vt, *mult, unit.to_string()))
+}
+
+fn load_tidy(
+    path: &Path,
+    config: &IndicatorConfig,
+    source_id: &str,
+    ctx: &AreaContext<'_>,
+) -> Result<Vec<Indicator>, IngestError> {
+    let csv = Csv::read(
+        path,
+        "a tidy indicator CSV (area_code,indicator_id,period,count,denominator[,value])",
+    )?;
+    let c_area = csv.col("area_code")?;
+    let c_id = csv.col("indicator_id")?;
+    let c_period = csv.col("period")?;
+    let c_count = csv.col("count")?;
+    let c_denom = csv.col("denominator")?;
+    let c_value = csv.opt_col("value");
+    let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for (line, r) in &csv.records {
+        let line = *line;
+        let code = field(r, c_area).to_string();
+        let id = field(r, c_id).to_string();
+        let period = field(r, c_period).to_string();
+        if id.is_empty() {
+            return Err(IngestError::BadValue {
+                path: path.into(),
+                line,
+                field: "indicator_id".into(),
+                value: id,
+                expected: "an indicator id".into(),
+            });
+        }
+        let key = (id.clone(), code.clone(), period.clone());
+        if let Some(&first_line) = seen.get(&key) {
+            return Err(IngestError::Duplicate {
+                path: path.into(),
+                line,
+                key: format!("indicator {id}, area {code}, period {period}"),
+                first_line,
+            });
+        }
+        seen.insert(key, line);
+        let count = parse_opt_f64(path, line, "count", field(r, c_count))?;
+        let denominator = parse_opt_f64(path, line, "denominator", field(r, c_denom))?;
+        let value = match c_value {
+            Some(c) => parse_opt_f64(path, line, "value", field(r, c))?,
+            None => None,
+        };
+        let meta_cfg = config.meta.get(&id).cloned().unwrap_or_default();
+        check_counts(path, line, count, denominator, meta_cfg.value_type)?;
+        if !ctx.area_codes.contains(&code) {
+            return Err(IngestError::UnknownArea {
+                path: path.into(),
+                line,
+                code,
+                level: ctx.level.to_string(),
+                known: ctx.area_codes.len(),
+            });
+        }
+        let draft = drafts.entry(id.clone()).or_insert_with(|| Draft {
+            meta: base_meta(&id, &id, &meta_cfg, config, source_id, "", ""),
+            periods: BTreeMap::new(),
+            england: BTreeMap::new(),
+            county: BTreeMap::new(),
+            ratio_samples: Vec::new(),
+        });
+        let v = IndicatorValue {
+            area_code: code.clone(),
+            count,
+            denominator,
+            value,
+            lower95: None,
+            upper95: None,
+            lower998: None,
+            upper998: None,
+        };
+        draft
+            .periods
+            .entry(period)
+            .or_default()
+            .insert(code, (line, v));
+    }
+    drafts
+        .into_values()
+        .map(|d| finish(path, d, config))
+        .collect()
+}
+
+/// The real national rows broken down by deprivation (England, Fingertips export layout).
+pub fn load_national_by_deprivation(
+    path: &Path,
+) -> Result<Vec<NationalDeprivationRow>, IngestError> {
+    let csv = Csv::read(path, "a Fingertips CSV export of England by deprivation")?;
+    let c_id = csv.col("Indicator ID")?;
+    let c_name = csv.col("Indicator Name")?;
+    let c_area = csv.col("Area Code")?;
+    let c_sex = csv.col("Sex")?;
+    let c_age = csv.col("Age")?;
+    let c_cat_type = csv.col("Category Type")?;
+    let c_cat = csv.col("Category")?;
+    let c_period = csv.col("Time period")?;
+    let c_value = csv.col("Value")?;
+    let c_l95 = csv.col("Lower CI 95.0 limit")?;
+    let c_u95 = csv.col("Upper CI 95.0 limit")?;
+    let c_count = csv.col("Count")?;
+    let c_denom = csv.col("Denominator")?;
+    let mut out = Vec::with_capacity(csv.records.len());
+    for (line, r) in &csv.records {
+        let line = *line;
+        if field(r, c_area) != ENGLAND {
+            continue;
+        }
+        let count = parse_opt_f64(path, line, "Count", field(r, c_count))?;
+        let denominator = parse_opt_f64(path, line, "Denominator", field(r, c_denom))?;
+        check_counts(path, line, count, denominator, Some(ValueType::Rate))?;
+        out.push(NationalDeprivationRow {
+            indicator_id: field(r, c_id).to_string(),
+            indicator_name: field(r, c_name).to_string(),
+            sex: field(r, c_sex).to_string(),
+            age: field(r, c_age).to_string(),
+            category_type: field(r, c_cat_type).to_string(),
+            category: field(r, c_cat).to_string(),
+            period: field(r, c_period).to_string(),
+            value: parse_opt_f64(path, line, "Value", field(r, c_value))?,
+            lower95: parse_opt_f64(path, line, "Lower CI 95.0 limit", field(r, c_l95))?,
+            upper95: parse_opt_f64(path, line, "Upper CI 95.0 limit", field(r, c_u95))?,
+            count,
+            denominator,
+            line,
+        });
+    }
+    Ok(out)
+}

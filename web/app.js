@@ -108,6 +108,8 @@ async function loadAreas(level) {
   if (app.state.level !== level) return;
   app.areas = Array.isArray(areas) ? areas : [];
   app.localities = new Map((Array.isArray(localities) ? localities : []).map((l) => [l.code, l.name || l.code]));
+  // Areas name their locality; the locality level has a code per locality (for its bbox).
+  app.localityCodes = new Map((Array.isArray(localities) ? localities : []).flatMap((l) => [[l.code, l.code], [l.name, l.code], [l.locality, l.code]]).filter(([k]) => k));
   for (const a of app.areas) if (a.locality && !app.localities.has(a.locality)) app.localities.set(a.locality, a.locality);
 }
 
@@ -176,7 +178,7 @@ function fillStaticControls() {
 
   setupSearch({
     input: $('#search-input'), list: $('#search-results'), box: $('#search-box'), status: $('#search-status'),
-    search: (q) => track(api.search(q)), onPick: (r) => track(pickSearchResult(r)), levelLabel,
+    search: (q) => track(api.search(q).then(rankSearchResults)), onPick: (r) => track(pickSearchResult(r)), levelLabel,
   });
 
   window.addEventListener('popstate', () => track(applyUrlState()));
@@ -242,6 +244,11 @@ function createMap(meta, level, tilejson) {
 
   map.on('load', () => {
     for (const [name, img] of Object.entries(drawIcons(2))) map.addImage(name, img.data, { pixelRatio: img.pixelRatio });
+    if (levelInfo('la')) {
+      map.addSource('la', areaSource('la', null));
+      map.addLayer({ id: 'la-outline', type: 'line', source: 'la', 'source-layer': 'la', layout: { 'line-join': 'round' },
+        paint: { 'line-color': '#13233a', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.6, 12, 3] } });
+    }
     map.addLayer(sitesLayer());
     collapseAttribution();
     track(renderChoropleth({ first: true }));
@@ -307,7 +314,7 @@ function attributionText(meta) {
  * data-driven paint property later makes MapLibre re-parse every tile).
  */
 function addAreaLayers(level, fill) {
-  const before = map.getLayer(LAYER.sites) ? LAYER.sites : undefined;
+  const before = map.getLayer('la-outline') ? 'la-outline' : map.getLayer(LAYER.sites) ? LAYER.sites : undefined;
   for (const layer of areaLayers(level, fill ?? PLACEHOLDER_FILL, { opacity: app.meta.basemap_url ? 0.78 : 0.94 })) map.addLayer(layer, before);
   applyOverlays();
   applySelection();
@@ -509,6 +516,19 @@ function zoomToLocality(loc) {
     if (Array.isArray(b)) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 16, duration: reducedMotion() ? 0 : 600 });
     return;
   }
+  const code = app.localityCodes?.get(loc);
+  if (code) {
+    track(api.area(code).then((area) => {
+      if (app.state.loc !== loc || !Array.isArray(area.bbox)) return;
+      const [w, s, e, n] = area.bbox;
+      map.fitBounds([[w, s], [e, n]], { padding: 24, duration: reducedMotion() ? 0 : 600 });
+    }).catch(() => zoomToCentroids(loc)));
+    return;
+  }
+  zoomToCentroids(loc);
+}
+
+function zoomToCentroids(loc) {
   const pts = app.areas.filter((a) => a.locality === loc && Array.isArray(a.centroid)).map((a) => a.centroid);
   if (!pts.length) return;
   const lons = pts.map((p) => p[0]), lats = pts.map((p) => p[1]);
@@ -630,6 +650,13 @@ async function pickSearchResult(r) {
   if (r.level === 'locality') { setLocality(r.code, { zoom: true }); return; }
   marker?.remove();
   await selectArea(r.code, { fly: true, push: true });
+}
+
+/** Postcodes first, then areas at the level on the map, then the rest, each in the server's order. */
+function rankSearchResults(results) {
+  if (!Array.isArray(results)) return [];
+  const rank = (r) => (r.kind === 'postcode' ? 0 : r.level === app.state.level ? 1 : r.level === 'locality' ? 2 : 3);
+  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
 }
 
 let marker = null;

@@ -337,8 +337,12 @@ test('search finds an area by name and a postcode, and opens the area', async ()
     await settled(page);
     assert.equal(await page.getAttribute('.area-head', 'data-code'), target.code);
 
-    const pcs = await getJson('/api/search?q=DH1%203');
+    // A real postcode: the sites file gives each site's postcode.
+    const sites = await getJson('/api/sites');
+    const pc = sites.features.map((f) => f.properties.postcode).find(Boolean);
+    const pcs = pc ? await getJson(`/api/search?q=${encodeURIComponent(pc)}`) : [];
     const postcode = pcs.find((r) => r.kind === 'postcode');
+    if (pc) assert.ok(postcode, `the API finds postcode ${pc}`);
     if (postcode) {
       await page.fill('#search-input', postcode.code ?? postcode.name);
       await page.press('#search-input', 'Enter');
@@ -452,6 +456,7 @@ test('tablet width (768 px) and 1366×768 layouts fit without horizontal scrolli
       if (w < 1000) {
         assert.ok(await page.isVisible('#toggle-controls'));
         await page.click('#toggle-controls');
+        await page.waitForTimeout(400); // the drawer slides in over 0.15 s
         assert.ok(await page.isVisible('#indicator-select'), 'controls open over the map');
         await shot(page, 'tablet-768.png');
       } else {

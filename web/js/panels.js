@@ -111,8 +111,10 @@ export function renderGapPanel(root, gaps, indicator, links, note) {
   const hasSii = gaps.by !== 'locality' && !!fitSiiLine(groups);
   const ratio = (v) => `${num(v, 2)}×`;
   const diff = (v) => `${num(v, 1)}${unit}`;
-  const reliability = typeof s.reliability === 'string' && s.reliability !== 'ok' && s.reliability !== 'reliable' ? s.reliability
-    : s.reliability?.note ?? s.reliability?.message ?? '';
+  const reliability = [
+    typeof s.reliability === 'string' && s.reliability !== 'ok' && s.reliability !== 'reliable' ? s.reliability : s.reliability?.note ?? s.reliability?.message ?? '',
+    ...(Array.isArray(s.notes) ? s.notes : []),
+  ].filter(Boolean).join(' ');
   root.innerHTML = `
     <p class="gap-title">${esc(indicator?.short_name ?? gaps.indicator)} ${gaps.synthetic || indicator?.synthetic ? SYNTH : ''}</p>
     <p class="hint">${esc(indicator?.period ?? '')}${note ? ` · ${esc(note)}` : ''} · by ${esc(byLabel.toLowerCase())}</p>

@@ -7,11 +7,10 @@
 // at the first idle after the first choropleth is drawn), window.__app (state, legend,
 // timings, settled()).
 
-import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { api } from './js/api.js';
 import { DEFAULTS, GAP_GROUPINGS, parseState, stateToUrl, differsBeyondView } from './js/state.js';
 import {
-  LAYER, AREA_SOURCE, SITES_SOURCE, abs, areaSource, areaLayers, sitesLayer, siteStyle, drawIcons, PLACEHOLDER_FILL,
+  LAYER, AREA_SOURCE, SITES_SOURCE, LABEL_SOURCE, areaSource, areaLayers, labelLayer, labelFeatures, sitesLayer, siteStyle, drawIcons, PLACEHOLDER_FILL,
 } from './js/mapview.js';
 import { IMD_CHOICES, isImdChoice, imdDecileChoropleth, imdScoreChoropleth, indicatorChoropleth } from './js/choropleth.js';
 import { areaPanelHtml, renderGapPanel } from './js/panels.js';
@@ -31,6 +30,11 @@ const ui = {
   areaPanel: $('#area-panel'), gapPanel: $('#gap-panel'), gapIndicator: $('#gap-indicator-select'), gapBy: $('#gap-by-select'),
   toggleControls: $('#toggle-controls'), controls: $('#controls'),
 };
+
+// MapLibre (1.1 MB) is imported dynamically so the API requests below start while it loads;
+// index.html modulepreloads it, so its download starts with the page.
+const maplibreP = import('/vendor/maplibre-gl/maplibre-gl.mjs');
+let maplibregl = null;
 
 let resolveFirstIdle;
 window.__mapIdle = new Promise((resolve) => { resolveFirstIdle = resolve; });
@@ -94,9 +98,11 @@ async function boot() {
   if (!isImdChoice(app.state.ind)) api.values(app.state.ind, level).catch(() => null); // warm the cache while the map starts
   fillStaticControls();
   const tilejson = await tilejsonP;
+  maplibregl = await maplibreP;
   createMap(meta, level, tilejson);
   await areasP;
   fillLocalities();
+  if (map.getLayer(LAYER.label)) map.getSource(LABEL_SOURCE)?.setData(labelFeatures(app.areas));
   track(loadSites());
 }
 
@@ -218,6 +224,7 @@ function createMap(meta, level, tilejson) {
       sources: {
         [AREA_SOURCE]: areaSource(level, tilejson),
         [SITES_SOURCE]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+        [LABEL_SOURCE]: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
         ...(meta.basemap_url ? { basemap: { type: 'raster', tiles: [meta.basemap_url], tileSize: 256 } } : {}),
       },
       layers: [
@@ -316,6 +323,8 @@ function attributionText(meta) {
 function addAreaLayers(level, fill) {
   const before = map.getLayer('la-outline') ? 'la-outline' : map.getLayer(LAYER.sites) ? LAYER.sites : undefined;
   for (const layer of areaLayers(level, fill ?? PLACEHOLDER_FILL, { opacity: app.meta.basemap_url ? 0.78 : 0.94 })) map.addLayer(layer, before);
+  map.addLayer(labelLayer(level), map.getLayer(LAYER.sites) ? LAYER.sites : undefined);
+  map.getSource(LABEL_SOURCE)?.setData(labelFeatures(app.areas));
   applyOverlays();
   applySelection();
   applyLocalityFilter();
@@ -413,6 +422,7 @@ function renderLegend(legend) {
   }
   rows.push(`<li data-colour="nodata"><span class="swatch swatch-nodata" aria-hidden="true"></span><span class="label">No data</span>${legend.noData ? `<span class="count">${esc(legend.noData)}</span>` : ''}</li>`);
   ui.legend.innerHTML = rows.join('');
+  $('#map-legend').innerHTML = `<div class="t">${esc(legend.title)}</div><ul>${rows.join('')}</ul>`;
 }
 
 function applyOverlays() {

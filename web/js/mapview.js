@@ -77,14 +77,36 @@ export function areaLayers(level, fillColor, { opacity = 0.92 } = {}) {
     { id: LAYER.selected, type: 'line', ...src, filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' }, paint: {
       'line-color': '#c51b7d', 'line-width': 4,
     } },
-    { id: LAYER.label, type: 'symbol', ...src, minzoom: labelMinZoom(level), layout: {
+  ];
+}
+
+export const LABEL_SOURCE = 'area-labels';
+
+/**
+ * Area names, one per area at its representative point (from /api/areas). Labelling the tiled
+ * polygons instead would repeat a name in every tile an area crosses.
+ */
+export function labelLayer(level) {
+  return {
+    id: LAYER.label, type: 'symbol', source: LABEL_SOURCE, minzoom: labelMinZoom(level),
+    layout: {
       'text-field': ['get', 'name'],
       'text-size': ['interpolate', ['linear'], ['zoom'], 9, 11, 13, 14],
       'text-max-width': 8,
       'text-padding': 4,
-      'symbol-placement': 'point',
-    }, paint: { 'text-color': '#111418', 'text-halo-color': 'rgba(255,255,255,0.92)', 'text-halo-width': 1.6 } },
-  ];
+    },
+    paint: { 'text-color': '#111418', 'text-halo-color': 'rgba(255,255,255,0.92)', 'text-halo-width': 1.6 },
+  };
+}
+
+/** GeoJSON points for the label layer. */
+export function labelFeatures(areas) {
+  return {
+    type: 'FeatureCollection',
+    features: areas.filter((a) => Array.isArray(a.centroid) && a.name).map((a) => ({
+      type: 'Feature', geometry: { type: 'Point', coordinates: a.centroid }, properties: { code: a.code, name: a.name, locality: a.locality ?? '' },
+    })),
+  };
 }
 
 /** Areas flagged as in the 30% most deprived nationally (tile property `imd_30pct`). */

@@ -10,6 +10,8 @@
 //! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality).
 //! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
+//! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
 //! - [`config`]: the build config (`data/durham.toml`) and the source registry (`data/sources.toml`).
 //! - [`fetch`]: materialises inputs under `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
@@ -20,16 +22,28 @@
 //! - [`cli`]: clap definitions and one function per subcommand.
 //! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
+//! - [`stats`]: pure statistical methods (Wilson, Byar, exact Poisson, means, gaps, SII/RII,
+//!   significance, suppression), one method per file with formula and source.
+//! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
+//!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
+//! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
+//! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
 
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod dataset;
 pub mod error;
+pub mod export;
 pub mod fetch;
+pub mod gaps;
+pub mod geoexport;
 pub mod imd;
 pub mod ingest;
 pub mod level;
 pub mod progress;
+pub mod server;
 pub mod snapshot;
+pub mod stats;
 pub mod summary;
+pub mod tiles;

@@ -1,0 +1,132 @@
+//! Statistics engine: pure functions, no I/O, no global state.
+//!
+//! One method per file, each with its formula and source in the doc comment. The methods are
+//! those of OHID/PHE Fingertips as implemented in the PHEindicatormethods R package
+//! (ukhsa-collaboration/PHEindicatormethods) and described in the Fingertips *Public health
+//! data science technical guidance* (fingertips.phe.org.uk/static-reports/public-health-technical-guidance):
+//!
+//! - [`wilson`]: Wilson score interval for proportions (`phe_proportion`).
+//! - [`byar`]: Byar's approximation to Poisson limits of a count (`byars_lower/upper`).
+//! - [`poisson_exact`]: exact Poisson (chi-square) limits of a count, and the Fingertips
+//!   rule that chooses between exact (count < 10) and Byar (`phe_rate`).
+//! - [`mean`]: interval for a mean (Student's t) and the pooled mean of area means.
+//! - [`aggregate`]: summing counts and denominators over groups (never averaging rates).
+//! - [`gap`]: absolute gap (difference) and relative gap (ratio) with intervals.
+//! - [`sii`]: slope and relative index of inequality with Monte Carlo intervals (`phe_sii`).
+//! - [`significance`]: Fingertips comparison with a benchmark (better/similar/worse).
+//! - [`suppress`]: small-number suppression, primary and secondary.
+
+pub mod aggregate;
+pub mod byar;
+pub mod gap;
+pub mod mean;
+pub mod poisson_exact;
+pub mod significance;
+pub mod sii;
+pub mod suppress;
+pub mod wilson;
+
+use serde::{Deserialize, Serialize};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+/// The two confidence levels Fingertips publishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Confidence {
+    /// 95%: used for "better/similar/worse" and for every interval shown with a value.
+    P95,
+    /// 99.8%: used for funnel-plot style comparisons (roughly 3 standard errors).
+    P998,
+}
+
+impl Confidence {
+    /// Coverage as a fraction, e.g. 0.95.
+    pub fn level(self) -> f64 {
+        match self {
+            Confidence::P95 => 0.95,
+            Confidence::P998 => 0.998,
+        }
+    }
+
+    /// The two-sided standard normal critical value z = Φ⁻¹(1 − α/2):
+    /// 1.959963984540054 for 95%, 3.090232306167813 for 99.8%.
+    pub fn z(self) -> f64 {
+        normal_quantile(0.5 + self.level() / 2.0)
+    }
+}
+
+/// Standard normal quantile Φ⁻¹(p) (statrs, accurate to ~1e-15).
+pub fn normal_quantile(p: f64) -> f64 {
+    match Normal::new(0.0, 1.0) {
+        Ok(normal) => normal.inverse_cdf(p),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// A two-sided interval on the scale of the value it surrounds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub lower: f64,
+    pub upper: f64,
+}
+
+impl Interval {
+    /// Both limits multiplied by `factor` (e.g. a proportion's interval × 100 for a percentage).
+    pub fn scaled(self, factor: f64) -> Interval {
+        Interval {
+            lower: self.lower * factor,
+            upper: self.upper * factor,
+        }
+    }
+
+    pub fn contains(self, x: f64) -> bool {
+        self.lower <= x && x <= self.upper
+    }
+}
+
+/// A point estimate with its 95% interval, as gap tables publish summary measures.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub lower95: f64,
+    pub upper95: f64,
+}
+
+/// Why a statistic could not be computed from its inputs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StatsError {
+    #[error("count {0} is negative or not a number; counts must be 0 or more")]
+    InvalidCount(f64),
+    #[error("denominator {0} is not positive; a proportion or rate needs a denominator above 0")]
+    InvalidDenominator(f64),
+    #[error("count {count} exceeds denominator {denominator}; a proportion's count must be at most its denominator (is this indicator a rate?)")]
+    CountExceedsDenominator { count: f64, denominator: f64 },
+    #[error("standard deviation {0} is negative or not a number")]
+    InvalidSpread(f64),
+    #[error("a mean needs at least 2 observations, got {0}")]
+    TooFewObservations(f64),
+    #[error("{0}")]
+    Sii(String),
+}
+
+/// Check a count/denominator pair before computing an interval.
+pub(crate) fn check_count(count: f64, denominator: f64) -> Result<(), StatsError> {
+    if !(count >= 0.0) || !count.is_finite() {
+        return Err(StatsError::InvalidCount(count));
+    }
+    if !(denominator > 0.0) || !denominator.is_finite() {
+        return Err(StatsError::InvalidDenominator(denominator));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn critical_values_match_published_normal_quantiles() {
+        // Φ⁻¹(0.975) and Φ⁻¹(0.999), e.g. R qnorm(0.975) = 1.959963984540054.
+        assert!((Confidence::P95.z() - 1.959_963_984_540_054).abs() < 1e-13);
+        assert!((Confidence::P998.z() - 3.090_232_306_167_813).abs() < 1e-12);
+    }
+}

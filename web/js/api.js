@@ -1,0 +1,45 @@
+// Thin client for gapmap's JSON API. Every call goes to the page's own origin: nothing is
+// fetched from the internet at runtime.
+
+export class ApiError extends Error {
+  constructor(url, status, detail) {
+    super(`${url}: ${status}${detail ? ` — ${detail}` : ''}`);
+    this.status = status;
+  }
+}
+
+const cache = new Map();
+
+/** GET a JSON document; identical concurrent or repeated requests share one fetch. */
+export function getJson(path, { cached = true } = {}) {
+  if (cached && cache.has(path)) return cache.get(path);
+  const p = fetch(path, { headers: { accept: 'application/json' } }).then(async (res) => {
+    if (!res.ok) {
+      let detail = '';
+      try { const body = await res.json(); detail = body.detail ?? body.error ?? ''; } catch { /* not JSON */ }
+      throw new ApiError(path, res.status, detail);
+    }
+    return res.json();
+  });
+  if (cached) {
+    cache.set(path, p);
+    p.catch(() => cache.delete(path));
+  }
+  return p;
+}
+
+const qs = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== '')).toString();
+
+export const api = {
+  meta: () => getJson('/api/meta'),
+  indicators: () => getJson('/api/indicators'),
+  areas: (level) => getJson(`/api/areas?${qs({ level })}`),
+  area: (code) => getJson(`/api/areas/${encodeURIComponent(code)}`),
+  values: (indicator, level) => getJson(`/api/values?${qs({ indicator, level })}`),
+  gaps: (indicator, by, level) => getJson(`/api/gaps?${qs({ indicator, by, level, format: 'json' })}`),
+  sites: () => getJson('/api/sites'),
+  search: (q) => getJson(`/api/search?${qs({ q })}`, { cached: false }),
+  tilejson: (level) => getJson(`/tiles/${encodeURIComponent(level)}.json`),
+  gapsDownload: (indicator, by, level, format) => `/api/gaps?${qs({ indicator, by, level, format })}`,
+  geoDownload: (indicator, level) => `/api/geo?${qs({ level, indicator, format: 'geojson' })}`,
+};

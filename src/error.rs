@@ -18,6 +18,10 @@ pub enum Error {
     Build(#[from] BuildError),
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Gap(#[from] crate::gaps::GapError),
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
     /// A bad command-line value, with what to do about it.
     #[error("{0}")]
     Usage(String),
@@ -38,6 +42,16 @@ impl Error {
             Error::Config(_) | Error::Fetch(_) | Error::Ingest(_) | Error::Usage(_) => 2,
             Error::Build(e) if e.is_input_error() => 2,
             Error::Snapshot(e) if e.is_input_error() => 2,
+            Error::Gap(e) => match e {
+                crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_) => 1,
+                _ => 2,
+            },
+            Error::Server(e) => match e {
+                crate::server::ServerError::Bind { .. }
+                | crate::server::ServerError::BadOrigin(_)
+                | crate::server::ServerError::NothingToWrite(_) => 2,
+                _ => 1,
+            },
             _ => 1,
         }
     }

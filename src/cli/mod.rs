@@ -63,6 +63,23 @@ pub enum Command {
     Check(CheckArgs),
     /// Build the dataset snapshot (atomic: a failed build leaves the previous snapshot in place).
     Build(BuildArgs),
+    /// Gap table for one indicator by deprivation decile/quintile, locality or area, with CIs, SII/RII and significance.
+    Gaps(GapsCommand),
+    /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
+    Serve(crate::server::cli::ServeArgs),
+    /// Write a PMTiles archive of one or more levels for static hosting.
+    Tiles(crate::server::cli::TilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GapsCommand {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Load this dataset snapshot instead of the config's snapshot path.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub gaps: crate::gaps::cli::GapsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +132,60 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Fetch(args) => fetch(&args, quiet),
         Command::Check(args) => check(&args, quiet),
         Command::Build(args) => build(&args, quiet),
+        Command::Gaps(args) => {
+            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
+            let stdout = std::io::stdout();
+            crate::gaps::cli::run(&args.gaps, &ds, &mut stdout.lock())?;
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
+            crate::server::cli::run_serve(&args, ds)?;
+            Ok(())
+        }
+        Command::Tiles(args) => {
+            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
+            let summary = crate::server::cli::run_tiles(&args, &ds, quiet)?;
+            if !quiet {
+                println!(
+                    "{}: {} tiles written ({} generated), {:.1} MB archive",
+                    args.out.display(),
+                    summary.tiles_written,
+                    summary.tiles_generated,
+                    summary.archive_bytes as f64 / 1e6
+                );
+            }
+            Ok(())
+        }
     }
+}
+
+/// The dataset for serving and querying: the given snapshot, or the config's snapshot when it
+/// exists and was built from this exact config, else a fresh build (written atomically).
+pub fn load_dataset(
+    args: &ConfigArgs,
+    snapshot: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<crate::dataset::Dataset, Error> {
+    if let Some(path) = snapshot {
+        return Ok(crate::snapshot::load(path)?);
+    }
+    let (config, fetcher) = args.load()?;
+    let path = config.snapshot_path();
+    if path.exists() {
+        match crate::snapshot::load(&path) {
+            Ok(ds) if ds.meta.config_sha256 == config.sha256 => return Ok(ds),
+            Ok(_) => tracing::warn!(
+                "{}: built from another version of {}; rebuilding",
+                path.display(),
+                config.path.display()
+            ),
+            Err(e) => tracing::warn!("{e}; rebuilding"),
+        }
+    }
+    let ds = build_with_progress(&config, &fetcher, quiet)?;
+    crate::snapshot::write_atomic(&path, &ds)?;
+    Ok(ds)
 }
 
 fn fetch(args: &FetchArgs, quiet: bool) -> Result<(), Error> {

@@ -152,8 +152,11 @@ pub fn run_tiles(
         path: args.out.clone(),
         detail,
     };
-    let tmp = tempfile::NamedTempFile::new_in(out_dir)
-        .map_err(|e| output_error(format!("{e} (does the directory exist and is it writable?)")))?;
+    let tmp = tempfile::NamedTempFile::new_in(out_dir).map_err(|e| {
+        output_error(format!(
+            "{e} (does the directory exist and is it writable?)"
+        ))
+    })?;
     let bar = crate::progress::bar(0, "writing tiles", quiet);
     let info = ArchiveInfo {
         name: format!(

@@ -63,6 +63,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Build the dataset snapshot (atomic: a failed build leaves the previous snapshot in place).
     Build(BuildArgs),
+    /// Serve the web map, vector tiles and JSON API (loads the snapshot; builds it first if missing).
+    Serve(crate::server::cli::ServeArgs),
+    /// Write a PMTiles archive of the vector tiles, for static or CDN hosting.
+    Tiles(crate::server::cli::TilesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +119,59 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Fetch(args) => fetch(&args, quiet),
         Command::Check(args) => check(&args, quiet),
         Command::Build(args) => build(&args, quiet),
+        Command::Serve(args) => serve(&args, quiet),
+        Command::Tiles(args) => tiles(&args, quiet),
     }
+}
+
+/// The dataset for `serve`/`tiles`: `--snapshot` if given, else the config's snapshot,
+/// built (and written) first when it does not exist yet.
+fn load_or_build(
+    config: &ConfigArgs,
+    snapshot: Option<&std::path::Path>,
+    quiet: bool,
+) -> Result<crate::dataset::Dataset, Error> {
+    if let Some(path) = snapshot {
+        return Ok(crate::snapshot::load(path)?);
+    }
+    let (config, fetcher) = config.load()?;
+    let path = config.snapshot_path();
+    if path.is_file() {
+        return Ok(crate::snapshot::load(&path)?);
+    }
+    let ds = build_with_progress(&config, &fetcher, quiet)?;
+    crate::snapshot::write_atomic(&path, &ds)?;
+    Ok(ds)
+}
+
+fn server_error(e: crate::server::ServerError) -> Error {
+    use crate::server::ServerError as S;
+    match e {
+        S::Bind { .. } | S::BadOrigin(_) | S::NothingToWrite(_) | S::Output { .. } => {
+            Error::Usage(e.to_string())
+        }
+        other => Error::Internal(other.to_string()),
+    }
+}
+
+fn serve(args: &crate::server::cli::ServeArgs, quiet: bool) -> Result<(), Error> {
+    let ds = load_or_build(&args.config, args.snapshot.as_deref(), quiet)?;
+    crate::server::cli::run_serve(args, ds).map_err(server_error)
+}
+
+fn tiles(args: &crate::server::cli::TilesArgs, quiet: bool) -> Result<(), Error> {
+    let ds = load_or_build(&args.config, args.snapshot.as_deref(), quiet)?;
+    let summary = crate::server::cli::run_tiles(args, &ds, quiet).map_err(server_error)?;
+    if !quiet {
+        println!(
+            "{}: {} tiles ({} generated), {:.1} MB",
+            args.out.display(),
+            summary.tiles_written,
+            summary.tiles_generated,
+            summary.archive_bytes as f64 / 1e6
+        );
+    }
+    Ok(())
 }
 
 fn fetch(args: &FetchArgs, quiet: bool) -> Result<(), Error> {

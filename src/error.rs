@@ -42,15 +42,15 @@ impl Error {
             Error::Config(_) | Error::Fetch(_) | Error::Ingest(_) | Error::Usage(_) => 2,
             Error::Build(e) if e.is_input_error() => 2,
             Error::Snapshot(e) if e.is_input_error() => 2,
-            Error::Gap(e) => match e {
-                crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_) => 1,
-                _ => 2,
-            },
-            Error::Server(e) => match e {
+            Error::Gap(crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)) => 1,
+            Error::Gap(_) => 2,
+            Error::Server(
                 crate::server::ServerError::Bind { .. }
                 | crate::server::ServerError::BadOrigin(_)
-                | crate::server::ServerError::NothingToWrite(_) => 2,
-                _ => 1,
+                | crate::server::ServerError::NothingToWrite(_)
+                | crate::server::ServerError::Output { .. },
+            ) => 2,
+            _ => 1,
             },
             _ => 1,
         }

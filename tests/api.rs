@@ -904,3 +904,57 @@ async fn style_uses_only_local_sources() {
         assert!(sources.contains_key(l["source"].as_str().unwrap()));
     }
 }
+
+#[tokio::test]
+async fn pmtiles_archive_holds_exactly_the_served_tiles() {
+    use pmtiles::{AsyncPmTilesReader, TileCoord};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("durham.pmtiles");
+    let args = gapmap::server::cli::TilesArgs {
+        config: gapmap::cli::ConfigArgs {
+            config: "data/durham.toml".into(),
+            mirror: None,
+            offline: true,
+        },
+        snapshot: None,
+        level: vec!["msoa11".into()],
+        minzoom: 0,
+        maxzoom: 10,
+        out: out.clone(),
+    };
+    let dataset = common::durham().clone();
+    let summary =
+        tokio::task::spawn_blocking(move || gapmap::server::cli::run_tiles(&args, &dataset, true))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(summary.tiles_written > 10);
+    let reader = AsyncPmTilesReader::new_with_path(&out).await.unwrap();
+    let layer = common::durham()
+        .layer(gapmap::level::Level::Msoa11)
+        .unwrap();
+    let [w, s, e, n] = layer.bounds().unwrap();
+    let mut compared = 0;
+    for z in 0..=10u8 {
+        let (x0, y0) = tile_of(w, n, z);
+        let (x1, y1) = tile_of(e, s, z);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                let archived = reader
+                    .get_tile_decompressed(TileCoord::new(z, x, y).unwrap())
+                    .await
+                    .unwrap();
+                let served = get(&format!("/tiles/msoa11/{z}/{x}/{y}.mvt")).await;
+                match archived {
+                    Some(bytes) => {
+                        assert_eq!(served.status, StatusCode::OK, "{z}/{x}/{y}");
+                        assert_eq!(served.body, bytes.to_vec(), "{z}/{x}/{y} differs");
+                    }
+                    None => assert_eq!(served.status, StatusCode::NO_CONTENT, "{z}/{x}/{y}"),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 20, "compared {compared}");
+}

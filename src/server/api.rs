@@ -281,7 +281,7 @@ pub async fn values(
     }
     let values = state
         .public_values(&indicator.meta.id)
-        .map(|v| v.as_ref().clone())
+        .map(|p| p.values.clone())
         .unwrap_or_default();
     Ok(Json(ValuesResponse {
         indicator: indicator.meta.id.clone(),
@@ -524,11 +524,9 @@ pub async fn area_profile(
         .iter()
         .filter(|i| i.meta.level == level)
         .map(|i| {
-            let public = state.public_values(&i.meta.id).and_then(|vals| {
-                vals.binary_search_by(|v| v.code.as_str().cmp(&area.code))
-                    .ok()
-                    .map(|k| vals[k].clone())
-            });
+            let public = state
+                .public_values(&i.meta.id)
+                .and_then(|p| p.value(&area.code).cloned());
             let england = reference(i.england.as_ref(), max).and_then(|r| r.value);
             let county = reference(i.county.as_ref(), max).and_then(|r| r.value);
             let p = public.unwrap_or(PublicValue {

@@ -6,6 +6,7 @@
 
 use super::api::edition_for;
 use super::error::{ApiError, ApiQuery, ErrorBody};
+use super::public::{group_key, PublicIndicator};
 use super::{known_indicator, loaded_level, AppState};
 use crate::export::{write_csv, write_parquet, write_xlsx};
 use crate::gaps::{gap_table, GapError, GapRequest, GapTable, GroupBy};
@@ -197,11 +198,7 @@ pub(crate) fn geo_features(
                 ),
             ];
             if let Some(ind) = indicator {
-                let v = public.and_then(|vals| {
-                    vals.binary_search_by(|v| v.code.as_str().cmp(&a.code))
-                        .ok()
-                        .map(|k| &vals[k])
-                });
+                let v = public.and_then(|p| p.value(&a.code));
                 let sig = |s: Option<Significance>| {
                     GeoValue::Text(
                         s.filter(|s| *s != Significance::NotCompared)
@@ -300,18 +297,17 @@ fn gap_error(e: GapError) -> ApiError {
     }
 }
 
-/// Withhold, in a by-area table, every area the server's public view withholds (see
-/// [`super::public`]: it also covers groups whose totals other tables publish). Summary
-/// measures computed from a newly withheld value are withheld too, as the engine does.
-fn apply_public_suppression(table: &mut GapTable, public: &[super::public::PublicValue]) {
-    if table.by != GroupBy::Area {
-        return;
-    }
+/// Withhold what the server's public view withholds (see [`super::public`]): in a by-area
+/// table every hidden area, in a grouped table every group total it lists. Summary measures
+/// computed from a newly withheld value are withheld too, as the engine does.
+fn apply_public_suppression(table: &mut GapTable, public: &PublicIndicator) {
     let mut withheld_more = false;
     for g in &mut table.groups {
-        let hidden = public
-            .binary_search_by(|v| v.code.as_str().cmp(&g.key))
-            .is_ok_and(|k| public[k].suppressed);
+        let hidden = match table.by {
+            GroupBy::Area => public.value(&g.key).is_some_and(|v| v.suppressed),
+            by => group_key(by, table.edition, &g.key)
+                .is_some_and(|k| public.withheld_groups.contains(&k)),
+        };
         if hidden && !g.suppressed {
             withheld_more = true;
             g.suppressed = true;

@@ -133,7 +133,7 @@ pub(crate) type TileKey = (Level, u8, u32, u32);
 pub(crate) struct Inner {
     pub dataset: Arc<Dataset>,
     /// Publishable values per indicator id, computed once (see [`public`]).
-    pub public: HashMap<String, Arc<Vec<public::PublicValue>>>,
+    pub public: HashMap<String, Arc<public::PublicIndicator>>,
     pub tiles: BTreeMap<Level, Arc<dyn TileSource>>,
     pub cache: Option<moka::sync::Cache<TileKey, CachedTile>>,
     pub metrics: Arc<metrics::Metrics>,
@@ -161,7 +161,7 @@ impl AppState {
             .map(|i| {
                 (
                     i.meta.id.clone(),
-                    Arc::new(public::public_values(&dataset, i)),
+                    Arc::new(public::PublicIndicator::new(&dataset, i)),
                 )
             })
             .collect();
@@ -201,7 +201,7 @@ impl AppState {
     pub(crate) fn public_values(
         &self,
         indicator_id: &str,
-    ) -> Option<&Arc<Vec<public::PublicValue>>> {
+    ) -> Option<&Arc<public::PublicIndicator>> {
         self.inner.public.get(indicator_id)
     }
 }

@@ -51,8 +51,6 @@ impl Error {
                 | crate::server::ServerError::Output { .. },
             ) => 2,
             _ => 1,
-            },
-            _ => 1,
         }
     }
 }

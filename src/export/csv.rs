@@ -9,13 +9,20 @@ use std::io::Write;
 pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
     let rows = rows(table);
     let n = rows.len();
-    let text = |f: &dyn Fn(&super::ExportRow) -> Option<String>| -> Vec<Option<String>> { rows.iter().map(f).collect() };
-    let num = |f: &dyn Fn(&super::ExportRow) -> Option<f64>| -> Vec<Option<f64>> { rows.iter().map(f).collect() };
+    let text = |f: &dyn Fn(&super::ExportRow) -> Option<String>| -> Vec<Option<String>> {
+        rows.iter().map(f).collect()
+    };
+    let num = |f: &dyn Fn(&super::ExportRow) -> Option<f64>| -> Vec<Option<f64>> {
+        rows.iter().map(f).collect()
+    };
     let edition = table.edition.map(|e| e.as_str().to_string());
     let df = DataFrame::new(vec![
         Column::new("row_type".into(), text(&|r| Some(r.row_type.to_string()))),
         Column::new("indicator_id".into(), vec![table.indicator.id.clone(); n]),
-        Column::new("indicator_name".into(), vec![table.indicator.name.clone(); n]),
+        Column::new(
+            "indicator_name".into(),
+            vec![table.indicator.name.clone(); n],
+        ),
         Column::new("synthetic".into(), vec![table.synthetic; n]),
         Column::new("period".into(), vec![table.indicator.period.clone(); n]),
         Column::new("group_by".into(), vec![table.by.as_str().to_string(); n]),
@@ -23,9 +30,20 @@ pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
         Column::new("imd_edition".into(), vec![edition; n]),
         Column::new("key".into(), text(&|r| Some(r.key.clone()))),
         Column::new("label".into(), text(&|r| Some(r.label.clone()))),
-        Column::new("order".into(), rows.iter().map(|r| r.order).collect::<Vec<Option<u32>>>()),
-        Column::new("areas".into(), rows.iter().map(|r| r.areas).collect::<Vec<Option<u32>>>()),
-        Column::new("population".into(), rows.iter().map(|r| r.population).collect::<Vec<Option<u64>>>()),
+        Column::new(
+            "order".into(),
+            rows.iter().map(|r| r.order).collect::<Vec<Option<u32>>>(),
+        ),
+        Column::new(
+            "areas".into(),
+            rows.iter().map(|r| r.areas).collect::<Vec<Option<u32>>>(),
+        ),
+        Column::new(
+            "population".into(),
+            rows.iter()
+                .map(|r| r.population)
+                .collect::<Vec<Option<u64>>>(),
+        ),
         Column::new("count".into(), num(&|r| r.count)),
         Column::new("denominator".into(), num(&|r| r.denominator)),
         Column::new("value".into(), num(&|r| r.value)),
@@ -33,11 +51,26 @@ pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
         Column::new("upper95".into(), num(&|r| r.upper95)),
         Column::new("lower998".into(), num(&|r| r.lower998)),
         Column::new("upper998".into(), num(&|r| r.upper998)),
-        Column::new("suppressed".into(), rows.iter().map(|r| r.suppressed).collect::<Vec<bool>>()),
-        Column::new("vs_england_95".into(), text(&|r| r.vs_england_95.map(str::to_string))),
-        Column::new("vs_england_998".into(), text(&|r| r.vs_england_998.map(str::to_string))),
-        Column::new("vs_county_95".into(), text(&|r| r.vs_county_95.map(str::to_string))),
-        Column::new("vs_county_998".into(), text(&|r| r.vs_county_998.map(str::to_string))),
+        Column::new(
+            "suppressed".into(),
+            rows.iter().map(|r| r.suppressed).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "vs_england_95".into(),
+            text(&|r| r.vs_england_95.map(str::to_string)),
+        ),
+        Column::new(
+            "vs_england_998".into(),
+            text(&|r| r.vs_england_998.map(str::to_string)),
+        ),
+        Column::new(
+            "vs_county_95".into(),
+            text(&|r| r.vs_county_95.map(str::to_string)),
+        ),
+        Column::new(
+            "vs_county_998".into(),
+            text(&|r| r.vs_county_998.map(str::to_string)),
+        ),
         Column::new("note".into(), text(&|r| Some(r.note.clone()))),
     ])?;
     Ok(df)

@@ -10,7 +10,7 @@ mod csv;
 mod parquet;
 mod xlsx;
 
-use crate::gaps::{GapTable, Estimate};
+use crate::gaps::{Estimate, GapTable};
 use crate::stats::significance::Significance;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -88,21 +88,48 @@ pub fn rows(table: &GapTable) -> Vec<ExportRow> {
             vs_england_998: sig(g.vs_england.at998),
             vs_county_95: sig(g.vs_county.at95),
             vs_county_998: sig(g.vs_county.at998),
-            note: if g.suppressed { "suppressed: small count".to_string() } else { String::new() },
+            note: if g.suppressed {
+                "suppressed: small count".to_string()
+            } else {
+                String::new()
+            },
         })
         .collect();
     let s = &table.summary;
     let withheld = s.notes.join(" ");
     let measures: [(&str, String, Option<Estimate>); 4] = [
-        ("absolute_gap", format!("Absolute gap: {} minus {}", s.most_deprived, s.least_deprived), s.absolute_gap),
-        ("relative_gap", format!("Relative gap: {} / {}", s.most_deprived, s.least_deprived), s.relative_gap),
-        ("sii", "Slope index of inequality (positive = most deprived worse off)".to_string(), s.sii),
-        ("rii", "Relative index of inequality (above 1 = most deprived worse off)".to_string(), s.rii),
+        (
+            "absolute_gap",
+            format!(
+                "Absolute gap: {} minus {}",
+                s.most_deprived, s.least_deprived
+            ),
+            s.absolute_gap,
+        ),
+        (
+            "relative_gap",
+            format!("Relative gap: {} / {}", s.most_deprived, s.least_deprived),
+            s.relative_gap,
+        ),
+        (
+            "sii",
+            "Slope index of inequality (positive = most deprived worse off)".to_string(),
+            s.sii,
+        ),
+        (
+            "rii",
+            "Relative index of inequality (above 1 = most deprived worse off)".to_string(),
+            s.rii,
+        ),
     ];
     for (key, label, estimate) in measures {
         let note = match (estimate, key) {
             (None, _) => withheld.clone(),
-            (Some(_), "sii" | "rii") => s.reliability.clone().map(|r| format!("reliability: {r}")).unwrap_or_default(),
+            (Some(_), "sii" | "rii") => s
+                .reliability
+                .clone()
+                .map(|r| format!("reliability: {r}"))
+                .unwrap_or_default(),
             _ => String::new(),
         };
         out.push(ExportRow {
@@ -133,7 +160,10 @@ pub fn rows(table: &GapTable) -> Vec<ExportRow> {
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, then a rename,
 /// so readers never see a half-written file and a failure leaves any old file in place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let io = |source| ExportError::Io { path: path.to_path_buf(), source };
+    let io = |source| ExportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -146,6 +176,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

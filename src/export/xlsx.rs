@@ -8,9 +8,28 @@ use crate::gaps::GapTable;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 const DATA_HEADERS: [&str; 22] = [
-    "row_type", "indicator_id", "indicator_name", "synthetic", "period", "group_by", "level",
-    "imd_edition", "key", "label", "order", "areas", "population", "count", "denominator",
-    "value", "lower95", "upper95", "lower998", "upper998", "suppressed", "note",
+    "row_type",
+    "indicator_id",
+    "indicator_name",
+    "synthetic",
+    "period",
+    "group_by",
+    "level",
+    "imd_edition",
+    "key",
+    "label",
+    "order",
+    "areas",
+    "population",
+    "count",
+    "denominator",
+    "value",
+    "lower95",
+    "upper95",
+    "lower998",
+    "upper998",
+    "suppressed",
+    "note",
 ];
 
 fn opt_number(ws: &mut Worksheet, row: u32, col: u16, x: Option<f64>) -> Result<(), ExportError> {
@@ -20,7 +39,12 @@ fn opt_number(ws: &mut Worksheet, row: u32, col: u16, x: Option<f64>) -> Result<
     Ok(())
 }
 
-fn data_row(ws: &mut Worksheet, table: &GapTable, row: u32, r: &ExportRow) -> Result<(), ExportError> {
+fn data_row(
+    ws: &mut Worksheet,
+    table: &GapTable,
+    row: u32,
+    r: &ExportRow,
+) -> Result<(), ExportError> {
     ws.write_string(row, 0, r.row_type)?;
     ws.write_string(row, 1, &table.indicator.id)?;
     ws.write_string(row, 2, &table.indicator.name)?;
@@ -51,7 +75,9 @@ fn data_row(ws: &mut Worksheet, table: &GapTable, row: u32, r: &ExportRow) -> Re
 /// The gap table as XLSX bytes.
 pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
     let bold = Format::new().set_bold();
-    let warning = Format::new().set_bold().set_font_color(rust_xlsxwriter::Color::Red);
+    let warning = Format::new()
+        .set_bold()
+        .set_font_color(rust_xlsxwriter::Color::Red);
     let rows = rows(table);
     let mut workbook = Workbook::new();
 
@@ -66,7 +92,10 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
 
     let chart = workbook.add_worksheet();
     chart.set_name("Chart data")?;
-    for (col, h) in ["group", "value", "lower", "upper", "suppressed"].iter().enumerate() {
+    for (col, h) in ["group", "value", "lower", "upper", "suppressed"]
+        .iter()
+        .enumerate()
+    {
         chart.write_string_with_format(0, col as u16, *h, &bold)?;
     }
     for (i, r) in rows.iter().filter(|r| r.row_type == "group").enumerate() {
@@ -90,7 +119,12 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
         )?;
         row += 1;
     }
-    notes.write_string_with_format(row, 0, &format!("{} ({})", table.indicator.name, table.indicator.id), &bold)?;
+    notes.write_string_with_format(
+        row,
+        0,
+        &format!("{} ({})", table.indicator.name, table.indicator.id),
+        &bold,
+    )?;
     row += 1;
     let mut lines: Vec<String> = table.method_notes.clone();
     lines.push(format!("Suppression: {}", table.suppression_note));
@@ -99,7 +133,17 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
     }
     lines.extend(table.summary.notes.iter().cloned());
     if let Some(e) = &table.england {
-        lines.push(format!("England benchmark: {} {}", e.value.map(|v| format!("{v:.4}")).unwrap_or_else(|| "not available".into()), e.note).trim().to_string());
+        lines.push(
+            format!(
+                "England benchmark: {} {}",
+                e.value
+                    .map(|v| format!("{v:.4}"))
+                    .unwrap_or_else(|| "not available".into()),
+                e.note
+            )
+            .trim()
+            .to_string(),
+        );
     }
     for line in lines {
         notes.write_string(row, 0, &line)?;

@@ -31,7 +31,9 @@ fn parse_imd(s: &str) -> Result<ImdEdition, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "2019" | "imd2019" => Ok(ImdEdition::Imd2019),
         "2025" | "imd2025" => Ok(ImdEdition::Imd2025),
-        other => Err(format!("unknown IMD edition {other:?}; expected 2019 or 2025")),
+        other => Err(format!(
+            "unknown IMD edition {other:?}; expected 2019 or 2025"
+        )),
     }
 }
 
@@ -118,8 +120,16 @@ fn fmt_opt(x: Option<f64>, decimals: usize) -> String {
 }
 
 fn fmt_estimate(e: Option<crate::stats::Estimate>, decimals: usize) -> String {
-    e.map(|e| format!("{:.d$} ({:.d$} to {:.d$})", e.value, e.lower95, e.upper95, d = decimals))
-        .unwrap_or_else(|| "not available".to_string())
+    e.map(|e| {
+        format!(
+            "{:.d$} ({:.d$} to {:.d$})",
+            e.value,
+            e.lower95,
+            e.upper95,
+            d = decimals
+        )
+    })
+    .unwrap_or_else(|| "not available".to_string())
 }
 
 /// A plain aligned text table for a terminal.
@@ -137,9 +147,21 @@ pub fn render_table(table: &GapTable) -> String {
         table.indicator.age,
         table.level.label(),
         table.by.label().to_lowercase(),
-        table.edition.map(|e| format!(", {}", e.label())).unwrap_or_default()
+        table
+            .edition
+            .map(|e| format!(", {}", e.label()))
+            .unwrap_or_default()
     ));
-    let headers = ["Group", "Areas", "Count", "Denominator", "Value", "95% CI", "vs England", "vs county"];
+    let headers = [
+        "Group",
+        "Areas",
+        "Count",
+        "Denominator",
+        "Value",
+        "95% CI",
+        "vs England",
+        "vs county",
+    ];
     let rows: Vec<[String; 8]> = table
         .groups
         .iter()
@@ -147,9 +169,17 @@ pub fn render_table(table: &GapTable) -> String {
             [
                 g.label.clone(),
                 g.areas.to_string(),
-                if g.suppressed { "*".to_string() } else { fmt_opt(g.count, 0) },
+                if g.suppressed {
+                    "*".to_string()
+                } else {
+                    fmt_opt(g.count, 0)
+                },
                 fmt_opt(g.denominator, 0),
-                if g.suppressed { "*".to_string() } else { fmt_opt(g.value, 1) },
+                if g.suppressed {
+                    "*".to_string()
+                } else {
+                    fmt_opt(g.value, 1)
+                },
                 match (g.lower95, g.upper95) {
                     (Some(l), Some(u)) => format!("{l:.1} to {u:.1}"),
                     _ => String::new(),
@@ -170,7 +200,13 @@ pub fn render_table(table: &GapTable) -> String {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
@@ -189,7 +225,10 @@ pub fn render_table(table: &GapTable) -> String {
         s.least_deprived,
         fmt_estimate(s.absolute_gap, 2)
     ));
-    out.push_str(&format!("Relative gap: {}\n", fmt_estimate(s.relative_gap, 3)));
+    out.push_str(&format!(
+        "Relative gap: {}\n",
+        fmt_estimate(s.relative_gap, 3)
+    ));
     out.push_str(&format!("SII: {}\n", fmt_estimate(s.sii, 2)));
     out.push_str(&format!("RII: {}\n", fmt_estimate(s.rii, 3)));
     if let Some(r) = &s.reliability {

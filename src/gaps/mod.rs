@@ -250,7 +250,10 @@ pub enum GapError {
         available: String,
     },
     #[error("area {area_code:?} has no value for indicator {indicator}")]
-    UnknownArea { indicator: String, area_code: String },
+    UnknownArea {
+        indicator: String,
+        area_code: String,
+    },
     #[error("indicator {indicator}, {place}: {source}")]
     BadInput {
         indicator: String,

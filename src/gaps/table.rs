@@ -130,7 +130,9 @@ fn public_comparator(comparator: &Option<Comparator>, max: u32) -> Option<Compar
                 lower95: None,
                 upper95: None,
                 count: None,
-                note: format!("{} Suppressed: small count.", c.note).trim().to_string(),
+                note: format!("{} Suppressed: small count.", c.note)
+                    .trim()
+                    .to_string(),
                 ..c.clone()
             }
         } else {
@@ -153,13 +155,13 @@ pub fn compare_area(
             area_code: area_code.to_string(),
         })?;
     let computed = match (row.count, row.denominator) {
-        (Some(c), Some(d)) if uses_counts(&ind.meta) => {
-            Some(from_counts(&ind.meta, c, d).map_err(|source| GapError::BadInput {
+        (Some(c), Some(d)) if uses_counts(&ind.meta) => Some(
+            from_counts(&ind.meta, c, d).map_err(|source| GapError::BadInput {
                 indicator: indicator.to_string(),
                 place: format!("area {area_code}"),
                 source,
-            })?)
-        }
+            })?,
+        ),
         _ => row.value.map(|value| Computed {
             value,
             lower95: row.lower95.unwrap_or(f64::NAN),
@@ -189,8 +191,18 @@ pub fn compare_area(
         lower998,
         upper998,
         suppressed,
-        vs_england: compare((lower95, upper95), (lower998, upper998), benchmark(&ind.england), polarity),
-        vs_county: compare((lower95, upper95), (lower998, upper998), benchmark(&ind.county), polarity),
+        vs_england: compare(
+            (lower95, upper95),
+            (lower998, upper998),
+            benchmark(&ind.england),
+            polarity,
+        ),
+        vs_county: compare(
+            (lower95, upper95),
+            (lower998, upper998),
+            benchmark(&ind.county),
+            polarity,
+        ),
     })
 }
 
@@ -209,7 +221,12 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
         .layer(req.level)
         .ok_or_else(|| GapError::LevelNotLoaded {
             level: req.level,
-            loaded: dataset.levels().iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
+            loaded: dataset
+                .levels()
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         })?;
     let wanted_edition = req.edition.unwrap_or(req.level.native_imd());
     let edition_loaded = layer.imd_editions.contains(&wanted_edition);
@@ -236,7 +253,12 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
     // 1. Group the areas.
     let locality_names: BTreeMap<&str, &str> = dataset
         .layer(crate::level::Level::Locality)
-        .map(|l| l.areas.iter().map(|a| (a.code.as_str(), a.name.as_str())).collect())
+        .map(|l| {
+            l.areas
+                .iter()
+                .map(|a| (a.code.as_str(), a.name.as_str()))
+                .collect()
+        })
         .unwrap_or_default();
     let mut groups: BTreeMap<String, GroupAcc> = BTreeMap::new();
     let mut skipped_no_group = 0u32;
@@ -260,7 +282,10 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
             imd_score_weighted: 0.0,
             imd_weight: 0.0,
         });
-        acc.totals.add(value.and_then(|v| v.count), value.and_then(|v| v.denominator));
+        acc.totals.add(
+            value.and_then(|v| v.count),
+            value.and_then(|v| v.denominator),
+        );
         if let Some(p) = &area.population {
             *acc.population.get_or_insert(0) += u64::from(p.total);
         }
@@ -386,8 +411,16 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
                 lower998: i998.0,
                 upper998: i998.1,
                 suppressed: hidden,
-                vs_england: if hidden { Comparison::NOT_COMPARED } else { compare(i95, i998, england_value, meta.polarity) },
-                vs_county: if hidden { Comparison::NOT_COMPARED } else { compare(i95, i998, county_value, meta.polarity) },
+                vs_england: if hidden {
+                    Comparison::NOT_COMPARED
+                } else {
+                    compare(i95, i998, england_value, meta.polarity)
+                },
+                vs_county: if hidden {
+                    Comparison::NOT_COMPARED
+                } else {
+                    compare(i95, i998, county_value, meta.polarity)
+                },
             }
         })
         .collect();
@@ -418,7 +451,9 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
             req.level
         ));
     } else if rows.len() < 2 {
-        summary.notes.push("Fewer than 2 groups: no gap can be computed.".to_string());
+        summary
+            .notes
+            .push("Fewer than 2 groups: no gap can be computed.".to_string());
     } else {
         let last = rows.len() - 1;
         if suppressed[0] || suppressed[last] {
@@ -430,10 +465,14 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
             summary.absolute_gap = Some(gap::absolute_gap(&most, &least));
             summary.relative_gap = gap::relative_gap(&most, &least);
             if summary.relative_gap.is_none() {
-                summary.notes.push("Relative gap undefined: a group has no events.".to_string());
+                summary
+                    .notes
+                    .push("Relative gap undefined: a group has no events.".to_string());
             }
         } else {
-            summary.notes.push("Gap not computed: the most or least deprived group has no data.".to_string());
+            summary.notes.push(
+                "Gap not computed: the most or least deprived group has no data.".to_string(),
+            );
         }
     }
 
@@ -445,7 +484,11 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
                     .to_string(),
             );
         } else {
-            let scale = if meta.value_type == ValueType::Mean { 1.0 } else { meta.multiplier };
+            let scale = if meta.value_type == ValueType::Mean {
+                1.0
+            } else {
+                meta.multiplier
+            };
             let sii_groups: Option<Vec<SiiGroup>> = rows
                 .iter()
                 .zip(&computed)
@@ -465,7 +508,9 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
                 })
                 .collect();
             match sii_groups {
-                None => summary.notes.push("SII/RII not computed: a group has no data.".to_string()),
+                None => summary
+                    .notes
+                    .push("SII/RII not computed: a group has no data.".to_string()),
                 Some(groups) => {
                     let options = SiiOptions {
                         transform: match meta.value_type {
@@ -532,20 +577,48 @@ fn group_of(
     locality_names: &BTreeMap<&str, &str>,
 ) -> Option<(String, String, f64)> {
     match by {
-        GroupBy::ImdDecile => imd.map(|i| (i.decile.to_string(), ordinal_label("Decile", i.decile, 10), f64::from(i.decile))),
-        GroupBy::ImdQuintile => imd.map(|i| (i.quintile.to_string(), ordinal_label("Quintile", i.quintile, 5), f64::from(i.quintile))),
+        GroupBy::ImdDecile => imd.map(|i| {
+            (
+                i.decile.to_string(),
+                ordinal_label("Decile", i.decile, 10),
+                f64::from(i.decile),
+            )
+        }),
+        GroupBy::ImdQuintile => imd.map(|i| {
+            (
+                i.quintile.to_string(),
+                ordinal_label("Quintile", i.quintile, 5),
+                f64::from(i.quintile),
+            )
+        }),
         GroupBy::LocalQuintile => imd.map(|i| {
-            (i.local_quintile.to_string(), ordinal_label("Local quintile", i.local_quintile, 5), f64::from(i.local_quintile))
+            (
+                i.local_quintile.to_string(),
+                ordinal_label("Local quintile", i.local_quintile, 5),
+                f64::from(i.local_quintile),
+            )
         }),
         GroupBy::Locality => area.locality.as_ref().map(|l| {
-            let name = locality_names.get(l.as_str()).map(|n| n.to_string()).unwrap_or_else(|| l.clone());
+            let name = locality_names
+                .get(l.as_str())
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| l.clone());
             (l.clone(), name, 0.0)
         }),
-        GroupBy::Area => Some((area.code.clone(), format!("{} ({})", area.name, area.code), 0.0)),
+        GroupBy::Area => Some((
+            area.code.clone(),
+            format!("{} ({})", area.name, area.code),
+            0.0,
+        )),
     }
 }
 
-fn method_notes(dataset: &Dataset, meta: &IndicatorMeta, req: &GapRequest, edition: Option<ImdEdition>) -> Vec<String> {
+fn method_notes(
+    dataset: &Dataset,
+    meta: &IndicatorMeta,
+    req: &GapRequest,
+    edition: Option<ImdEdition>,
+) -> Vec<String> {
     let mut notes = Vec::new();
     if meta.synthetic {
         notes.push(
@@ -563,7 +636,9 @@ fn method_notes(dataset: &Dataset, meta: &IndicatorMeta, req: &GapRequest, editi
         meta.age,
         meta.level.label(),
         req.by.label().to_lowercase(),
-        edition.map(|e| format!(" ({})", e.label())).unwrap_or_default()
+        edition
+            .map(|e| format!(" ({})", e.label()))
+            .unwrap_or_default()
     ));
     notes.push(
         "Group values are the sum of the areas' counts divided by the sum of their denominators (never an average of area rates)."
@@ -597,7 +672,10 @@ fn method_notes(dataset: &Dataset, meta: &IndicatorMeta, req: &GapRequest, editi
         }
     ));
     if let Some(source) = dataset.meta.sources.iter().find(|s| s.id == meta.source_id) {
-        notes.push(format!("Source: {} ({}). {}", source.title, source.publisher, source.attribution));
+        notes.push(format!(
+            "Source: {} ({}). {}",
+            source.title, source.publisher, source.attribution
+        ));
     }
     notes.push(
         "Contains public sector information licensed under the Open Government Licence v3.0. Index of Multiple Deprivation: MHCLG English Indices of Deprivation (OGL v3.0); population: ONS (OGL v3.0)."

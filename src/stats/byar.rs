@@ -38,6 +38,7 @@ pub fn byar_count_limits(observed: f64, confidence: Confidence) -> Result<Interv
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

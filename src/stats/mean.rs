@@ -73,6 +73,7 @@ pub fn pooled_mean(parts: &[WeightedMean]) -> Option<Estimate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -120,6 +120,7 @@ pub(crate) fn check_count(count: f64, denominator: f64) -> Result<(), StatsError
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -327,6 +327,7 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -52,6 +52,7 @@ pub fn suppress_groups(counts: &[Option<f64>], max: u32, total_published: bool) 
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

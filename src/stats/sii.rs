@@ -224,7 +224,7 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
     let mut means = Vec::with_capacity(groups.len());
     let mut ses = Vec::with_capacity(groups.len());
     for g in groups {
-        if !(g.population > 0.0) {
+        if g.population.is_nan() || g.population <= 0.0 {
             return Err(SiiError::NoPopulation(g.label.clone()));
         }
         let t = [g.value, g.lower95, g.upper95].map(|x| options.transform.forward(x));

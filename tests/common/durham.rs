@@ -120,7 +120,7 @@ pub fn durham_dataset() -> Dataset {
     let mut indicators: Vec<Indicator> = Vec::new();
     for r in read_csv(data.join("durham_msoa_demo_indicators.csv")) {
         let id = r["Indicator ID"].clone();
-        if indicators.last().is_none_or(|i| i.meta.id != id) {
+        if indicators.last().map(|i| i.meta.id.as_str()) != Some(id.as_str()) {
             let name = r["Indicator Name"].clone();
             indicators.push(Indicator {
                 meta: IndicatorMeta {

@@ -285,3 +285,41 @@ print(json.dumps({"sheets": wb.sheetnames, "rows": rows, "notes": notes, "chart"
         serde_json::json!(["group", "value", "lower", "upper", "suppressed"])
     );
 }
+
+#[test]
+fn area_comparisons_reproduce_the_files_compared_to_england_and_parent_columns() {
+    // The demo file's "Compared to England/parent value" columns were made with the
+    // Fingertips "CI overlapping reference value (95.0)" method; compare_area must agree for
+    // every area that is not suppressed, and hide the ones that are.
+    let dataset = durham_dataset();
+    let path = common::durham::shared_data().join("indicators/durham_msoa_demo_indicators.csv");
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let (mut agreed, mut hidden) = (0, 0);
+    for r in reader.records() {
+        let r = r.unwrap();
+        if &r[6] != "MSOA" {
+            continue;
+        }
+        let c = gapmap::gaps::compare_area(&dataset, &r[0], &r[4]).unwrap();
+        assert!(c.synthetic);
+        if c.suppressed {
+            hidden += 1;
+            assert!(c.value.is_none() && c.count.is_none() && c.lower95.is_none());
+            continue;
+        }
+        assert_eq!(c.vs_england.at95.label(), &r[21], "{} {}", &r[0], &r[4]);
+        assert_eq!(c.vs_county.at95.label(), &r[22], "{} {}", &r[0], &r[4]);
+        let published: f64 = r[12].parse().unwrap();
+        assert!(
+            (c.value.unwrap() - published).abs() <= 5e-5 + 1e-9,
+            "{} {}: {:?} vs {published}",
+            &r[0],
+            &r[4],
+            c.value
+        );
+        agreed += 1;
+    }
+    println!("{agreed} area comparisons agree, {hidden} suppressed");
+    assert_eq!(agreed + hidden, 330, "5 indicators x 66 MSOAs");
+    assert!(hidden > 0);
+}

@@ -138,7 +138,33 @@ fn indicators(areas: &[Area]) -> Vec<Indicator> {
         .collect()
 }
 
+fn components() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let start = Instant::now();
+    let mut acc = 0.0;
+    for _ in 0..10_000_000 {
+        let z: f64 = rng.sample(rand_distr::StandardNormal);
+        acc += z;
+    }
+    let normals = start.elapsed().as_secs_f64() * 1000.0;
+    let start = Instant::now();
+    let mut bits = 0u64;
+    for _ in 0..10_000_000 {
+        bits ^= rand::RngCore::next_u64(&mut rng);
+    }
+    let raw = start.elapsed().as_secs_f64() * 1000.0;
+    println!("10M raw ChaCha8 u64: {raw:.1} ms ({bits})");
+    let start = Instant::now();
+    let mut acc2 = 0.0;
+    for i in 0..10_000_000 {
+        acc2 += 1.0 / (1.0 + (-(f64::from(i) * 1e-7 - 0.5)).exp());
+    }
+    let exps = start.elapsed().as_secs_f64() * 1000.0;
+    println!("components (1 thread): 10M ChaCha8 standard normals {normals:.1} ms, 10M logistic {exps:.1} ms ({acc:.1} {acc2:.1})");
+}
+
 fn main() {
+    components();
     let areas = england_lsoas();
     let n_areas = areas.len();
     let inds = indicators(&areas);
@@ -185,6 +211,28 @@ fn main() {
         }
     }
     timings.sort_by(f64::total_cmp);
+    // The same tables with 1,000 replicates: how much of the time is the simulation.
+    let light: Vec<GapRequest> = requests
+        .iter()
+        .map(|r| GapRequest {
+            reps: 1000,
+            ..r.clone()
+        })
+        .collect();
+    let mut light_timings: Vec<f64> = (0..6)
+        .map(|_| {
+            let start = Instant::now();
+            for r in &light {
+                gap_table(&dataset, r).expect("gap table");
+            }
+            start.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    light_timings.sort_by(f64::total_cmp);
+    println!(
+        "same tables with SII at 1,000 reps: median {:.1} ms",
+        light_timings[3]
+    );
     println!(
         "gap tables: 10 indicators x {n_areas} LSOAs by IMD decile, SII/RII at {} reps, {} threads: median {:.1} ms (min {:.1}, max {:.1}) over {} runs",
         requests[0].reps,

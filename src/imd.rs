@@ -170,6 +170,7 @@ pub struct AreaImd {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -125,6 +125,7 @@ impl FromStr for Level {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

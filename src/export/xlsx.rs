@@ -122,7 +122,7 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
     notes.write_string_with_format(
         row,
         0,
-        &format!("{} ({})", table.indicator.name, table.indicator.id),
+        format!("{} ({})", table.indicator.name, table.indicator.id),
         &bold,
     )?;
     row += 1;

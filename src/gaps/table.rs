@@ -260,27 +260,44 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
                 .collect()
         })
         .unwrap_or_default();
-    let mut groups: BTreeMap<String, GroupAcc> = BTreeMap::new();
+    let mut groups: BTreeMap<GroupKey, GroupAcc> = BTreeMap::new();
     let mut skipped_no_group = 0u32;
+    // Values and areas are both usually sorted by code: walk them together and fall back to
+    // a binary search when they are not aligned.
+    let mut cursor = 0usize;
     for area in &layer.areas {
         let imd = edition.and_then(|e| area.imd(e));
-        let (key, label, rank) = match group_of(req.by, area, imd, &locality_names) {
-            Some(g) => g,
-            None => {
-                skipped_no_group += 1;
-                continue;
+        let Some((group_key, rank)) = group_of(req.by, area, imd) else {
+            skipped_no_group += 1;
+            continue;
+        };
+        let value = match ind.values.get(cursor) {
+            Some(v) if v.area_code == area.code => {
+                cursor += 1;
+                Some(v)
+            }
+            _ => {
+                let found = ind
+                    .values
+                    .binary_search_by(|v| v.area_code.as_str().cmp(&area.code));
+                if let Ok(i) = found {
+                    cursor = i + 1;
+                }
+                found.ok().map(|i| &ind.values[i])
             }
         };
-        let value = ind.value_for(&area.code);
-        let acc = groups.entry(key.clone()).or_insert_with(|| GroupAcc {
-            key,
-            label,
-            deprivation_rank: rank,
-            totals: Totals::default(),
-            population: None,
-            means: Vec::new(),
-            imd_score_weighted: 0.0,
-            imd_weight: 0.0,
+        let acc = groups.entry(group_key).or_insert_with(|| {
+            let (key, label) = group_label(req.by, group_key, area, &locality_names);
+            GroupAcc {
+                key,
+                label,
+                deprivation_rank: rank,
+                totals: Totals::default(),
+                population: None,
+                means: Vec::new(),
+                imd_score_weighted: 0.0,
+                imd_weight: 0.0,
+            }
         });
         acc.totals.add(
             value.and_then(|v| v.count),
@@ -569,47 +586,54 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
     })
 }
 
-/// Group key, label and deprivation rank of one area, or `None` when it has no group.
-fn group_of(
+/// Grouping key of one area, borrowed from the area (no allocation per area).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupKey<'a> {
+    Number(u8),
+    Code(&'a str),
+}
+
+/// Group key and deprivation rank of one area, or `None` when it has no group.
+fn group_of<'a>(
     by: GroupBy,
-    area: &Area,
+    area: &'a Area,
     imd: Option<&crate::imd::AreaImd>,
-    locality_names: &BTreeMap<&str, &str>,
-) -> Option<(String, String, f64)> {
+) -> Option<(GroupKey<'a>, f64)> {
+    let number = |n: u8| (GroupKey::Number(n), f64::from(n));
     match by {
-        GroupBy::ImdDecile => imd.map(|i| {
-            (
-                i.decile.to_string(),
-                ordinal_label("Decile", i.decile, 10),
-                f64::from(i.decile),
-            )
-        }),
-        GroupBy::ImdQuintile => imd.map(|i| {
-            (
-                i.quintile.to_string(),
-                ordinal_label("Quintile", i.quintile, 5),
-                f64::from(i.quintile),
-            )
-        }),
-        GroupBy::LocalQuintile => imd.map(|i| {
-            (
-                i.local_quintile.to_string(),
-                ordinal_label("Local quintile", i.local_quintile, 5),
-                f64::from(i.local_quintile),
-            )
-        }),
-        GroupBy::Locality => area.locality.as_ref().map(|l| {
-            let name = locality_names
-                .get(l.as_str())
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| l.clone());
-            (l.clone(), name, 0.0)
-        }),
-        GroupBy::Area => Some((
-            area.code.clone(),
-            format!("{} ({})", area.name, area.code),
-            0.0,
-        )),
+        GroupBy::ImdDecile => imd.map(|i| number(i.decile)),
+        GroupBy::ImdQuintile => imd.map(|i| number(i.quintile)),
+        GroupBy::LocalQuintile => imd.map(|i| number(i.local_quintile)),
+        GroupBy::Locality => area.locality.as_deref().map(|l| (GroupKey::Code(l), 0.0)),
+        GroupBy::Area => Some((GroupKey::Code(&area.code), 0.0)),
+    }
+}
+
+/// Published key and label of a group (made once per group).
+fn group_label(
+    by: GroupBy,
+    key: GroupKey,
+    area: &Area,
+    locality_names: &BTreeMap<&str, &str>,
+) -> (String, String) {
+    match (by, key) {
+        (GroupBy::ImdDecile, GroupKey::Number(n)) => {
+            (n.to_string(), ordinal_label("Decile", n, 10))
+        }
+        (GroupBy::ImdQuintile, GroupKey::Number(n)) => {
+            (n.to_string(), ordinal_label("Quintile", n, 5))
+        }
+        (GroupBy::LocalQuintile, GroupKey::Number(n)) => {
+            (n.to_string(), ordinal_label("Local quintile", n, 5))
+        }
+        (GroupBy::Locality, GroupKey::Code(l)) => (
+            l.to_string(),
+            locality_names
+                .get(l)
+                .map_or_else(|| l.to_string(), |n| n.to_string()),
+        ),
+        (_, GroupKey::Code(c)) => (c.to_string(), format!("{} ({})", area.name, c)),
+        (_, GroupKey::Number(n)) => (n.to_string(), n.to_string()),
     }
 }
 

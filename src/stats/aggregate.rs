@@ -47,6 +47,7 @@ pub fn sum_by_group<K: Ord>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

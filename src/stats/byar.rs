@@ -20,7 +20,7 @@ use super::{Confidence, Interval, StatsError};
 ///
 /// For `observed = 0` the lower formula is undefined; the lower limit is 0 (the exact value).
 pub fn byar_count_limits(observed: f64, confidence: Confidence) -> Result<Interval, StatsError> {
-    if !(observed >= 0.0) || !observed.is_finite() {
+    if !(observed.is_finite() && observed >= 0.0) {
         return Err(StatsError::InvalidCount(observed));
     }
     let z = confidence.z();
@@ -38,6 +38,7 @@ pub fn byar_count_limits(observed: f64, confidence: Confidence) -> Result<Interv
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

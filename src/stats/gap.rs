@@ -77,6 +77,7 @@ pub fn relative_gap(first: &GroupEstimate, second: &GroupEstimate) -> Option<Est
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::stats::wilson::wilson_interval;

@@ -26,10 +26,10 @@ pub fn mean_interval(
     n: f64,
     confidence: Confidence,
 ) -> Result<Interval, StatsError> {
-    if !(sd >= 0.0) || !sd.is_finite() {
+    if !(sd.is_finite() && sd >= 0.0) {
         return Err(StatsError::InvalidSpread(sd));
     }
-    if !(n >= 2.0) {
+    if n.is_nan() || n < 2.0 {
         return Err(StatsError::TooFewObservations(n));
     }
     let t = StudentsT::new(0.0, 1.0, n - 1.0)
@@ -58,7 +58,7 @@ pub struct WeightedMean {
 /// Weighted mean of means with a normal-theory 95% interval; `None` when there is no weight.
 pub fn pooled_mean(parts: &[WeightedMean]) -> Option<Estimate> {
     let total_weight: f64 = parts.iter().map(|p| p.weight).sum();
-    if !(total_weight > 0.0) {
+    if total_weight.is_nan() || total_weight <= 0.0 {
         return None;
     }
     let mean = parts.iter().map(|p| p.weight * p.mean).sum::<f64>() / total_weight;
@@ -73,6 +73,7 @@ pub fn pooled_mean(parts: &[WeightedMean]) -> Option<Estimate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -110,16 +110,17 @@ pub enum StatsError {
 
 /// Check a count/denominator pair before computing an interval.
 pub(crate) fn check_count(count: f64, denominator: f64) -> Result<(), StatsError> {
-    if !(count >= 0.0) || !count.is_finite() {
+    if !(count.is_finite() && count >= 0.0) {
         return Err(StatsError::InvalidCount(count));
     }
-    if !(denominator > 0.0) || !denominator.is_finite() {
+    if !(denominator.is_finite() && denominator > 0.0) {
         return Err(StatsError::InvalidDenominator(denominator));
     }
     Ok(())
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -56,7 +56,7 @@ fn gamma_quantile(shape: f64, p: f64) -> f64 {
 /// Exact Poisson limits of an observed count (fractional counts allowed, as χ² with
 /// non-integer degrees of freedom).
 pub fn exact_count_limits(observed: f64, confidence: Confidence) -> Result<Interval, StatsError> {
-    if !(observed >= 0.0) || !observed.is_finite() {
+    if !(observed.is_finite() && observed >= 0.0) {
         return Err(StatsError::InvalidCount(observed));
     }
     let alpha = 1.0 - confidence.level();
@@ -90,6 +90,7 @@ pub fn rate_interval(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -100,6 +100,7 @@ pub fn compare(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

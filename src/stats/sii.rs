@@ -199,12 +199,28 @@ fn oriented(beta0: f64, beta1: f64, multiplier: f64, orientation: Orientation) -
     }
 }
 
-/// The value at 1-based position round(reps·p) of the sorted replicates (phe_sii).
-fn percentile(samples: &mut [f64], p: f64) -> f64 {
-    let position = (samples.len() as f64 * p).round() as usize;
-    let index = position.saturating_sub(1).min(samples.len() - 1);
-    let (_, value, _) = samples.select_nth_unstable_by(index, f64::total_cmp);
-    *value
+/// 1-based position round(reps·p) of the sorted replicates (phe_sii), as a 0-based index.
+fn percentile_index(len: usize, p: f64) -> usize {
+    let position = (len as f64 * p).round() as usize;
+    position.saturating_sub(1).min(len - 1)
+}
+
+/// The replicates at the lower and upper percentile positions (`lower_p` ≤ `upper_p`),
+/// found by two selections — the second only within the part above the first — instead of a
+/// full sort.
+fn percentile_pair(samples: &mut [f64], lower_p: f64, upper_p: f64) -> (f64, f64) {
+    let (lo, hi) = (
+        percentile_index(samples.len(), lower_p),
+        percentile_index(samples.len(), upper_p),
+    );
+    let (_, lower, above) = samples.select_nth_unstable_by(lo, f64::total_cmp);
+    let lower = *lower;
+    let upper = if hi == lo {
+        lower
+    } else {
+        *above.select_nth_unstable_by(hi - lo - 1, f64::total_cmp).1
+    };
+    (lower, upper)
 }
 
 /// SII and RII for groups ordered from most to least deprived.
@@ -224,7 +240,7 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
     let mut means = Vec::with_capacity(groups.len());
     let mut ses = Vec::with_capacity(groups.len());
     for g in groups {
-        if !(g.population > 0.0) {
+        if g.population.is_nan() || g.population <= 0.0 {
             return Err(SiiError::NoPopulation(g.label.clone()));
         }
         let t = [g.value, g.lower95, g.upper95].map(|x| options.transform.forward(x));
@@ -272,13 +288,9 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
     // Limits of phe_sii's own statistic (β₁·|m| and (β₀+β₁)/β₀); for the other orientation
     // they are swapped and negated/inverted, exactly as phe_sii does for a negative multiplier.
     let tail = (1.0 - 0.95) / 2.0;
-    let sii_limits = (
-        percentile(&mut sii_samples, tail),
-        percentile(&mut sii_samples, 1.0 - tail),
-    );
-    let rii_limits = (
-        percentile(&mut rii_samples, tail),
-        percentile(&mut rii_samples, 1.0 - tail),
+    let (sii_limits, rii_limits) = rayon::join(
+        || percentile_pair(&mut sii_samples, tail, 1.0 - tail),
+        || percentile_pair(&mut rii_samples, tail, 1.0 - tail),
     );
     let (sii_lower, sii_upper, rii_lower, rii_upper) = match options.orientation {
         Orientation::LeastMinusMost => (sii_limits.0, sii_limits.1, rii_limits.0, rii_limits.1),
@@ -327,6 +339,7 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -462,6 +475,15 @@ mod tests {
             (result.sii.lower95 - expected_lower).abs() < 0.02 * 1.96 * sd,
             "{result:?} sd {sd}"
         );
+    }
+
+    #[test]
+    fn percentiles_are_taken_at_phe_sii_positions() {
+        // 1..=1000 shuffled: positions round(1000·0.025) = 25 and round(1000·0.975) = 975.
+        let mut samples: Vec<f64> = (1..=1000)
+            .map(|i| f64::from((i * 7919) % 1000 + 1))
+            .collect();
+        assert_eq!(percentile_pair(&mut samples, 0.025, 0.975), (25.0, 975.0));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn wilson_interval(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -6,6 +6,8 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+pub mod durham;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

@@ -78,7 +78,13 @@ impl Side {
 
 /// Clip an open ring (no repeated closing vertex) to `[min, max]²`. `scratch` is reused.
 /// The output is open and may be empty.
-pub fn clip_ring(ring: &[TilePt], min: i64, max: i64, out: &mut Vec<TilePt>, scratch: &mut Vec<TilePt>) {
+pub fn clip_ring(
+    ring: &[TilePt],
+    min: i64,
+    max: i64,
+    out: &mut Vec<TilePt>,
+    scratch: &mut Vec<TilePt>,
+) {
     out.clear();
     out.extend_from_slice(ring);
     for side in [Side::Left, Side::Right, Side::Top, Side::Bottom] {
@@ -152,7 +158,10 @@ pub fn is_simple(ring: &[TilePt]) -> bool {
         ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).signum()
     };
     let boxed = |a: TilePt, b: TilePt, p: TilePt| {
-        p[0] >= a[0].min(b[0]) && p[0] <= a[0].max(b[0]) && p[1] >= a[1].min(b[1]) && p[1] <= a[1].max(b[1])
+        p[0] >= a[0].min(b[0])
+            && p[0] <= a[0].max(b[0])
+            && p[1] >= a[1].min(b[1])
+            && p[1] <= a[1].max(b[1])
     };
     for i in 0..n {
         let (a, b) = (ring[i], ring[(i + 1) % n]);
@@ -167,7 +176,12 @@ pub fn is_simple(ring: &[TilePt]) -> bool {
                 }
                 continue;
             }
-            let (o1, o2, o3, o4) = (orient(a, b, c), orient(a, b, d), orient(c, d, a), orient(c, d, b));
+            let (o1, o2, o3, o4) = (
+                orient(a, b, c),
+                orient(a, b, d),
+                orient(c, d, a),
+                orient(c, d, b),
+            );
             if (o1 != o2 && o3 != o4)
                 || (o1 == 0 && boxed(a, b, c))
                 || (o2 == 0 && boxed(a, b, d))
@@ -199,14 +213,21 @@ pub fn repair_tiny_ring(ring: &mut Vec<TilePt>, max_size: i64) {
     let mut points = ring.clone();
     points.sort_unstable();
     points.dedup();
-    let cross = |o: TilePt, a: TilePt, b: TilePt| (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+    let cross = |o: TilePt, a: TilePt, b: TilePt| {
+        (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+    };
     let mut hull: Vec<TilePt> = Vec::with_capacity(points.len() + 1);
     for pass in 0..2 {
         let start = hull.len();
-        let iter: Box<dyn Iterator<Item = &TilePt>> =
-            if pass == 0 { Box::new(points.iter()) } else { Box::new(points.iter().rev()) };
+        let iter: Box<dyn Iterator<Item = &TilePt>> = if pass == 0 {
+            Box::new(points.iter())
+        } else {
+            Box::new(points.iter().rev())
+        };
         for &p in iter {
-            while hull.len() >= start + 2 && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0 {
+            while hull.len() >= start + 2
+                && cross(hull[hull.len() - 2], hull[hull.len() - 1], p) <= 0
+            {
                 hull.pop();
             }
             hull.push(p);
@@ -259,7 +280,16 @@ mod tests {
 
     #[test]
     fn clean_ring_removes_spikes_and_collinear_points() {
-        let mut ring = vec![[0, 0], [5, 0], [10, 0], [10, 10], [10, 20], [10, 10], [0, 10], [0, 10]];
+        let mut ring = vec![
+            [0, 0],
+            [5, 0],
+            [10, 0],
+            [10, 10],
+            [10, 20],
+            [10, 10],
+            [0, 10],
+            [0, 10],
+        ];
         clean_ring(&mut ring);
         assert_eq!(ring, vec![[0, 0], [10, 0], [10, 10], [0, 10]]);
     }

@@ -99,12 +99,18 @@ impl Default for TileOptions {
 /// Errors from the tile engine and the PMTiles writer.
 #[derive(Debug, thiserror::Error)]
 pub enum TileError {
-    #[error("zoom {z} is above this tileset's maximum zoom {max_zoom}; request zoom 0..={max_zoom}")]
+    #[error(
+        "zoom {z} is above this tileset's maximum zoom {max_zoom}; request zoom 0..={max_zoom}"
+    )]
     ZoomTooHigh { z: u8, max_zoom: u8 },
     #[error("tile {z}/{x}/{y} does not exist: at zoom {z}, x and y must be below {n}")]
     OutOfRange { z: u8, x: u32, y: u32, n: u64 },
     #[error("zoom range {minzoom}..={maxzoom} is empty or above the tilesets' maximum zoom {max_zoom}; use minzoom <= maxzoom <= {max_zoom}")]
-    BadZoomRange { minzoom: u8, maxzoom: u8, max_zoom: u8 },
+    BadZoomRange {
+        minzoom: u8,
+        maxzoom: u8,
+        max_zoom: u8,
+    },
     #[error("no tilesets given: name at least one level to put in the archive")]
     NoTilesets,
     #[error("writing the PMTiles archive failed: {0}")]
@@ -221,6 +227,12 @@ impl TileSet {
             .collect()
     }
 
+    /// Lowest zoom from which simplified borders are guaranteed not to cross (see
+    /// [`topology::REPAIR_MIN_FEATURE_UNITS`]): below it the median area is under a pixel.
+    pub fn valid_from_zoom(&self) -> u8 {
+        self.topology.repair_from_zoom()
+    }
+
     /// Number of shared arcs and stored vertices (for logs and benchmarks).
     pub fn arc_stats(&self) -> (usize, usize) {
         (self.topology.arc_count(), self.topology.vertex_count())
@@ -262,8 +274,10 @@ impl TileSet {
         let buffer = f64::from(self.options.buffer) * f64::from(1u32 << (shift - EXTENT_BITS));
         let size = f64::from(1u32 << shift);
         let (x0, y0) = (f64::from(x) * size, f64::from(y) * size);
-        let envelope =
-            AABB::from_corners([x0 - buffer, y0 - buffer], [x0 + size + buffer, y0 + size + buffer]);
+        let envelope = AABB::from_corners(
+            [x0 - buffer, y0 - buffer],
+            [x0 + size + buffer, y0 + size + buffer],
+        );
         let mut found: Vec<usize> = self
             .index
             .locate_in_envelope_intersecting(&envelope)
@@ -289,7 +303,10 @@ impl TileSet {
         let arcs = self.zoom_arcs(z);
         let extent = i64::from(EXTENT);
         let origin = [i64::from(x) * extent, i64::from(y) * extent];
-        let (min, max) = (-i64::from(self.options.buffer), extent + i64::from(self.options.buffer));
+        let (min, max) = (
+            -i64::from(self.options.buffer),
+            extent + i64::from(self.options.buffer),
+        );
         let min_island_area2 =
             (2.0 * self.options.min_island_px2 * UNITS_PER_PIXEL * UNITS_PER_PIXEL) as i128;
 

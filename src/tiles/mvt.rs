@@ -168,7 +168,12 @@ impl<'a> LayerEncoder<'a> {
     }
 
     /// Add a polygon feature. `properties` are (index into `keys`, value).
-    pub fn add_polygon(&mut self, id: u64, properties: &'a [(u32, EncodedValue)], geometry: &[u32]) {
+    pub fn add_polygon(
+        &mut self,
+        id: u64,
+        properties: &'a [(u32, EncodedValue)],
+        geometry: &[u32],
+    ) {
         self.tags.clear();
         for (key, value) in properties {
             let next = self.values.len() as u32;

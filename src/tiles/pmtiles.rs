@@ -52,7 +52,14 @@ pub fn write_pmtiles(
     out: impl Write + Seek,
     progress: &dyn Fn(u64, u64),
 ) -> Result<PmtilesSummary, TileError> {
-    write_pmtiles_with(tilesets, minzoom, maxzoom, &ArchiveInfo::default(), out, progress)
+    write_pmtiles_with(
+        tilesets,
+        minzoom,
+        maxzoom,
+        &ArchiveInfo::default(),
+        out,
+        progress,
+    )
 }
 
 /// [`write_pmtiles`] with a name, description and attribution in the archive metadata.
@@ -125,7 +132,10 @@ pub fn write_pmtiles_with(
             .par_iter()
             .map(|&id| {
                 let coord = TileCoord::from(TileId::new(id)?);
-                Ok((coord, archive_tile(tilesets, coord.z(), coord.x(), coord.y())?))
+                Ok((
+                    coord,
+                    archive_tile(tilesets, coord.z(), coord.x(), coord.y())?,
+                ))
             })
             .collect();
         for tile in tiles {
@@ -191,10 +201,20 @@ fn metadata_json(tilesets: &[&TileSet], minzoom: u8, maxzoom: u8, info: &Archive
 }
 
 fn union_bounds(tilesets: &[&TileSet]) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for t in tilesets {
         let tb = t.bounds();
-        b = [b[0].min(tb[0]), b[1].min(tb[1]), b[2].max(tb[2]), b[3].max(tb[3])];
+        b = [
+            b[0].min(tb[0]),
+            b[1].min(tb[1]),
+            b[2].max(tb[2]),
+            b[3].max(tb[3]),
+        ];
     }
     b
 }
@@ -266,7 +286,9 @@ mod read_back {
     use std::cell::Cell;
 
     fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().build().unwrap()
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
     }
 
     #[test]
@@ -282,11 +304,16 @@ mod read_back {
         .unwrap();
         assert!(calls.get() >= 2);
         assert_eq!(last.get().0, last.get().1);
-        assert_eq!(summary.archive_bytes, std::fs::metadata(file.path()).unwrap().len());
+        assert_eq!(
+            summary.archive_bytes,
+            std::fs::metadata(file.path()).unwrap().len()
+        );
         println!("msoa11 z0-12: {summary:?}");
 
         let rt = runtime();
-        let reader = rt.block_on(AsyncPmTilesReader::new_with_path(file.path())).unwrap();
+        let reader = rt
+            .block_on(AsyncPmTilesReader::new_with_path(file.path()))
+            .unwrap();
         let header = reader.get_header();
         assert_eq!((header.min_zoom, header.max_zoom), (0, 12));
         assert_eq!(header.tile_compression, Compression::Gzip);
@@ -294,7 +321,10 @@ mod read_back {
         let metadata: serde_json::Value =
             serde_json::from_str(&rt.block_on(reader.get_metadata()).unwrap()).unwrap();
         assert_eq!(metadata["vector_layers"][0]["id"], "msoa11");
-        assert_eq!(metadata["vector_layers"][0]["fields"]["imd_decile"], "Number");
+        assert_eq!(
+            metadata["vector_layers"][0]["fields"]["imd_decile"],
+            "Number"
+        );
 
         // Every tile of the pyramid over the county (and a ring of empty ones around it).
         let mut compared = 0;
@@ -307,7 +337,10 @@ mod read_back {
                     let coord = TileCoord::new(z, x, y).unwrap();
                     let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap();
                     let served = msoa.tile(z, x, y).unwrap();
-                    assert!(archived.map(|b| b.to_vec()) == served, "{z}/{x}/{y} differs");
+                    assert!(
+                        archived.map(|b| b.to_vec()) == served,
+                        "{z}/{x}/{y} differs"
+                    );
                     compared += 1;
                 }
             }
@@ -337,16 +370,27 @@ mod read_back {
         let file = tempfile::NamedTempFile::new().unwrap();
         write_pmtiles(&[&msoa, &lsoa], 6, 9, file.reopen().unwrap(), &|_, _| {}).unwrap();
         let rt = runtime();
-        let reader = rt.block_on(AsyncPmTilesReader::new_with_path(file.path())).unwrap();
+        let reader = rt
+            .block_on(AsyncPmTilesReader::new_with_path(file.path()))
+            .unwrap();
         let coord = TileCoord::new(8, 126, 81).unwrap();
-        let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap().unwrap();
+        let archived = rt
+            .block_on(reader.get_tile_decompressed(coord))
+            .unwrap()
+            .unwrap();
         let layers = decode(&archived);
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names, ["msoa11", "lsoa11"]);
-        assert_eq!(archived.to_vec(), archive_tile(&[&msoa, &lsoa], 8, 126, 81).unwrap());
+        assert_eq!(
+            archived.to_vec(),
+            archive_tile(&[&msoa, &lsoa], 8, 126, 81).unwrap()
+        );
         // Outside the archive's zoom range: nothing.
         let outside = TileCoord::new(10, 506, 325).unwrap();
-        assert!(rt.block_on(reader.get_tile_decompressed(outside)).unwrap().is_none());
+        assert!(rt
+            .block_on(reader.get_tile_decompressed(outside))
+            .unwrap()
+            .is_none());
     }
 
     #[test]

@@ -214,7 +214,10 @@ fn raw_rings(commands: &[u32]) -> Vec<(Vec<[i64; 2]>, i64)> {
                     ring.clear();
                 }
                 for _ in 0..count {
-                    cursor = [cursor[0] + unzig(commands[i]), cursor[1] + unzig(commands[i + 1])];
+                    cursor = [
+                        cursor[0] + unzig(commands[i]),
+                        cursor[1] + unzig(commands[i + 1]),
+                    ];
                     ring.push(cursor);
                     i += 2;
                 }

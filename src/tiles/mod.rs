@@ -20,8 +20,10 @@ pub mod clip;
 pub mod mvt;
 pub mod pmtiles;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 pub(crate) mod test_support;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
 pub mod topology;
 

@@ -219,12 +219,10 @@ fn polygon_problem(polygon: &Polygon<f64>, min: i64, max: i64) -> Option<String>
                 } else {
                     (sa[0], sa[1], sb[0])
                 };
-                if orient(far_a, shared, far_b) == 0 && on_segment(shared, far_b, far_a)
-                    || orient(far_a, shared, far_b) == 0 && on_segment(shared, far_a, far_b)
-                {
-                    if !(on_clip_line(sa, min, max) && on_clip_line(sb, min, max)) {
-                        return Some(format!("ring {ra} folds back at {shared:?}"));
-                    }
+                let folds = orient(far_a, shared, far_b) == 0
+                    && (on_segment(shared, far_b, far_a) || on_segment(shared, far_a, far_b));
+                if folds && !(on_clip_line(sa, min, max) && on_clip_line(sb, min, max)) {
+                    return Some(format!("ring {ra} folds back at {shared:?}"));
                 }
                 continue;
             }

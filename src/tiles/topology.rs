@@ -278,7 +278,7 @@ impl Topology {
         let mut sequence: Vec<Pt> = Vec::new();
         for ring in &rings {
             let n = ring.points.len();
-            let first_junction = ring.points.iter().position(|p| is_junction(p));
+            let first_junction = ring.points.iter().position(&is_junction);
             let start = match first_junction {
                 Some(j) => j,
                 None => {
@@ -475,10 +475,7 @@ impl Topology {
     fn arc_segments(&self, arc: usize, kept: &[bool], shift: u32) -> Vec<Segment> {
         let mut segments = Vec::new();
         let mut last: Option<(Pt, usize)> = None;
-        for v in self.arc_start[arc]..self.arc_start[arc + 1] {
-            if !kept[v] {
-                continue;
-            }
+        for v in (self.arc_start[arc]..self.arc_start[arc + 1]).filter(|&v| kept[v]) {
             let q = quantise(self.points[v], shift);
             if let Some((p, last_original)) = last {
                 if p != q {
@@ -506,12 +503,10 @@ impl Topology {
         out.arc_start.push(0);
         for i in 0..self.arc_count() {
             let begin = out.points.len();
-            for v in self.arc_start[i]..self.arc_start[i + 1] {
-                if kept[v] {
-                    let q = quantise(self.points[v], shift);
-                    if out.points.len() == begin || out.points.last() != Some(&q) {
-                        out.points.push(q);
-                    }
+            for v in (self.arc_start[i]..self.arc_start[i + 1]).filter(|&v| kept[v]) {
+                let q = quantise(self.points[v], shift);
+                if out.points.len() == begin || out.points.last() != Some(&q) {
+                    out.points.push(q);
                 }
             }
             out.arc_start.push(out.points.len());
@@ -777,6 +772,7 @@ fn dp_importance(arc: &[Pt], out: &mut [f64], force_depth: u8) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use geo::{polygon, MultiPolygon};

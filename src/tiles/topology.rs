@@ -31,7 +31,7 @@
 //!   other (R-tree); a conflicting segment gets back its most important dropped vertex, and
 //!   where only rounding is to blame the least important endpoint is dropped instead (the
 //!   mapshaper "repair intersections" idea). This runs where the median area is at least a
-//!   pixel across ([`REPAIR_MIN_FEATURE_UNITS`]; Durham MSOAs from z4, England LSOAs from z6);
+//!   pixel across ([`REPAIR_MIN_FEATURE_UNITS`]; Durham MSOAs from z4, Durham LSOAs by z5);
 //!   below that areas are specks and tiles only fix sub-pixel rings.
 //! * **No collapse**: arcs in rings of fewer than three arcs keep their first split vertex
 //!   (closed arcs their first two levels of splits), so every ring keeps at least three

@@ -109,6 +109,7 @@ fn check_row(where_: &str, row: &Value) {
 
 /// Rank-based disclosure test (independent implementation): is hidden cell `target`
 /// determined by `equations` (each a set of hidden cells whose sum is known)?
+#[allow(clippy::needless_range_loop)] // Gaussian elimination reads clearest with row indices
 fn determined(equations: &[Vec<usize>], n_cells: usize, target: usize) -> bool {
     let rank = |rows: &[Vec<f64>]| -> usize {
         let mut m: Vec<Vec<f64>> = rows.to_vec();

@@ -244,6 +244,7 @@ pub fn repair_tiny_ring(ring: &mut Vec<TilePt>, max_size: i64) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

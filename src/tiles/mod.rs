@@ -20,8 +20,10 @@ pub mod clip;
 pub mod mvt;
 pub mod pmtiles;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 pub(crate) mod test_support;
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;
 pub mod topology;
 
@@ -225,6 +227,12 @@ impl TileSet {
             .iter()
             .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
             .collect()
+    }
+
+    /// Lowest zoom from which simplified borders are guaranteed not to cross (see
+    /// [`topology::REPAIR_MIN_FEATURE_UNITS`]): below it the median area is under a pixel.
+    pub fn valid_from_zoom(&self) -> u8 {
+        self.topology.repair_from_zoom()
     }
 
     /// Number of shared arcs and stored vertices (for logs and benchmarks).

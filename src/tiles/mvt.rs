@@ -216,6 +216,7 @@ impl<'a> LayerEncoder<'a> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

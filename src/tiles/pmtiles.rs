@@ -266,6 +266,7 @@ impl<W: Seek> Seek for CountingSeek<W> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -278,6 +279,7 @@ mod tests {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod read_back {
     use super::*;
     use crate::tiles::test_support::{decode, durham_lsoa11_layer, durham_msoa11_layer};

@@ -26,6 +26,13 @@
 //!   uses). A zoom then keeps the vertices above its tolerance: exactly DP at that tolerance,
 //!   for every zoom, from one O(n log n) pass. Visvalingam was not chosen: DP bounds the
 //!   displacement (≤ tolerance), which is what "invisible at this zoom" means.
+//! * **No crossings**: DP is not topology-safe, and rounding to a zoom's grid can make
+//!   nearby borders cross. After each zoom's simplification, segments are checked against each
+//!   other (R-tree); a conflicting segment gets back its most important dropped vertex, and
+//!   where only rounding is to blame the least important endpoint is dropped instead (the
+//!   mapshaper "repair intersections" idea). This runs where the median area is at least a
+//!   pixel across ([`REPAIR_MIN_FEATURE_UNITS`]; Durham MSOAs from z4, Durham LSOAs by z5);
+//!   below that areas are specks and tiles only fix sub-pixel rings.
 //! * **No collapse**: arcs in rings of fewer than three arcs keep their first split vertex
 //!   (closed arcs their first two levels of splits), so every ring keeps at least three
 //!   distinct vertices before quantisation. Rings that still become degenerate after
@@ -127,7 +134,16 @@ pub struct Topology {
     /// Squared DP tolerance (grid units²) up to which each vertex is kept; `INFINITY` = always.
     importance: Vec<f64>,
     pub features: Vec<FeatureTopology>,
+    /// Median of the features' larger bounding-box side, in grid units.
+    median_feature_size: i64,
 }
+
+/// Conflict repair runs at zooms where the median feature is at least this many tile units
+/// across (one pixel of a 512-px tile). Below that most areas are sub-pixel specks whose fixed
+/// junctions round onto each other: repair cannot help there and would cost minutes on
+/// England (z0–5); tiles instead replace the few sub-pixel rings that touch themselves by
+/// their hulls (see [`super::clip::repair_tiny_ring`]).
+pub const REPAIR_MIN_FEATURE_UNITS: i64 = 8;
 
 /// The arcs of a layer simplified and quantised for one zoom: vertices in that zoom's world
 /// tile-pixel coordinates (2^(z+12) units per world axis).
@@ -269,7 +285,7 @@ impl Topology {
         let mut sequence: Vec<Pt> = Vec::new();
         for ring in &rings {
             let n = ring.points.len();
-            let first_junction = ring.points.iter().position(|p| is_junction(p));
+            let first_junction = ring.points.iter().position(&is_junction);
             let start = match first_junction {
                 Some(j) => j,
                 None => {
@@ -337,12 +353,31 @@ impl Topology {
                 .push(RingTopology { arcs, island });
         }
 
+        let mut sizes: Vec<i64> = features
+            .iter()
+            .filter_map(|f| f.bbox)
+            .map(|[lo, hi]| i64::from(hi[0] - lo[0]).max(i64::from(hi[1] - lo[1])))
+            .collect();
+        sizes.sort_unstable();
+        let median_feature_size = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
         Topology {
             points,
             arc_start,
             importance,
             features,
+            median_feature_size,
         }
+    }
+
+    /// The lowest zoom at which [`Topology::simplify`] repairs conflicts (see
+    /// [`REPAIR_MIN_FEATURE_UNITS`]).
+    pub fn repair_from_zoom(&self) -> u8 {
+        (0..=MAX_SUPPORTED_ZOOM)
+            .find(|&z| {
+                let shift = GRID_BITS - EXTENT_BITS - u32::from(z);
+                (self.median_feature_size >> shift) >= REPAIR_MIN_FEATURE_UNITS
+            })
+            .unwrap_or(MAX_SUPPORTED_ZOOM)
     }
 
     /// Number of distinct arcs.
@@ -357,13 +392,17 @@ impl Topology {
 
     /// The arcs simplified with Douglas–Peucker at `tolerance_units` tile units of zoom `z`
     /// (4096 units per tile), quantised to that zoom's world tile-unit grid, and repaired so
-    /// that no two simplified segments cross or overlap (see [`Topology::conflicting_segments`]).
+    /// that no two simplified segments cross or overlap (where features are at least
+    /// [`REPAIR_MIN_FEATURE_UNITS`] across).
     pub fn simplify(&self, z: u8, tolerance_units: f64) -> ZoomArcs {
         let z = z.min(MAX_SUPPORTED_ZOOM);
         let shift = GRID_BITS - EXTENT_BITS - u32::from(z);
         let tolerance_grid = tolerance_units * f64::from(1u32 << shift);
         let tolerance_sq = tolerance_grid * tolerance_grid;
         let mut kept: Vec<bool> = self.importance.iter().map(|&i| i > tolerance_sq).collect();
+        if (self.median_feature_size >> shift) < REPAIR_MIN_FEATURE_UNITS {
+            return self.quantised(&kept, shift);
+        }
         let mut banned = vec![false; kept.len()];
         // Repair, so that the simplified arcs still form a planar partition:
         // 1. restore, in every conflicting segment, the most important vertex it dropped
@@ -372,82 +411,114 @@ impl Topology {
         // 2. where only quantisation is left (two input vertices closer than one tile unit on
         //    either side of a thin strip round to crossing positions), drop the least important
         //    droppable endpoint of the conflicting pair instead, and never restore it.
-        // Every round changes at least one vertex for good, so this ends.
-        loop {
-            let (arcs, segments) = self.quantised(&kept, shift);
-            let conflicts = conflicting_segments(&segments);
-            if conflicts.is_empty() {
-                return arcs;
-            }
+        // Every round changes at least one vertex for good, so this ends. The first round checks
+        // every segment; later rounds only the arcs involved in a conflict so far ("active"),
+        // against each other and against the first round's index of the others.
+        let arc_count = self.arc_count();
+        let mut segments: Vec<Vec<Segment>> = (0..arc_count)
+            .map(|i| self.arc_segments(i, &kept, shift))
+            .collect();
+        let all: Vec<Segment> = segments.iter().flatten().copied().collect();
+        let static_index = segment_index(&all);
+        let mut conflicts = find_conflicts(&all, &all, &static_index, |_| false);
+        let mut active = vec![false; arc_count];
+        let mut active_arcs: Vec<usize> = Vec::new();
+        while !conflicts.is_empty() {
             let mut changed = false;
-            for &(s, _) in &conflicts {
-                let seg = &segments[s];
-                let best = (seg.first_dropped..seg.end_original)
-                    .filter(|&i| !kept[i] && !banned[i])
-                    .max_by(|&a, &b| self.importance[a].total_cmp(&self.importance[b]));
-                if let Some(i) = best {
-                    kept[i] = true;
-                    changed = true;
-                }
-            }
-            if changed {
-                continue;
-            }
-            for &(s, t) in &conflicts {
-                let (s, t) = (&segments[s], &segments[t]);
-                let candidate = [s.a_original, s.end_original, t.a_original, t.end_original]
-                    .into_iter()
-                    .filter(|&i| kept[i] && self.importance[i].is_finite())
-                    .min_by(|&a, &b| self.importance[a].total_cmp(&self.importance[b]));
-                if let Some(i) = candidate {
-                    kept[i] = false;
-                    banned[i] = true;
-                    changed = true;
+            for (s, t) in &conflicts {
+                for seg in [s, t] {
+                    let best = (seg.first_dropped..seg.end_original)
+                        .filter(|&i| !kept[i] && !banned[i])
+                        .max_by(|&a, &b| self.importance[a].total_cmp(&self.importance[b]));
+                    if let Some(i) = best {
+                        kept[i] = true;
+                        changed = true;
+                    }
                 }
             }
             if !changed {
-                return arcs;
+                for (s, t) in &conflicts {
+                    let candidate = [s.a_original, s.end_original, t.a_original, t.end_original]
+                        .into_iter()
+                        .filter(|&i| kept[i] && self.importance[i].is_finite())
+                        .min_by(|&a, &b| self.importance[a].total_cmp(&self.importance[b]));
+                    if let Some(i) = candidate {
+                        kept[i] = false;
+                        banned[i] = true;
+                        changed = true;
+                    }
+                }
             }
+            if !changed {
+                break;
+            }
+            for (s, t) in &conflicts {
+                for arc in [s.arc as usize, t.arc as usize] {
+                    if !active[arc] {
+                        active[arc] = true;
+                        active_arcs.push(arc);
+                    }
+                }
+            }
+            for &arc in &active_arcs {
+                segments[arc] = self.arc_segments(arc, &kept, shift);
+            }
+            let moving: Vec<Segment> = active_arcs
+                .iter()
+                .flat_map(|&arc| segments[arc].iter().copied())
+                .collect();
+            let moving_index = segment_index(&moving);
+            conflicts = find_conflicts(&moving, &moving, &moving_index, |_| false);
+            conflicts.extend(find_conflicts(&moving, &all, &static_index, |s| {
+                active[s.arc as usize]
+            }));
+            conflicts.sort_unstable_by_key(|(s, t)| (s.key(), t.key()));
+            conflicts.dedup_by_key(|(s, t)| (s.key(), t.key()));
         }
+        self.quantised(&kept, shift)
     }
 
-    /// Kept vertices quantised by `shift`, consecutive duplicates removed; and every segment
-    /// with the range of input vertices it replaces.
-    fn quantised(&self, kept: &[bool], shift: u32) -> (ZoomArcs, Vec<Segment>) {
+    /// The segments of arc `arc` from its kept vertices quantised by `shift`.
+    fn arc_segments(&self, arc: usize, kept: &[bool], shift: u32) -> Vec<Segment> {
+        let mut segments = Vec::new();
+        let mut last: Option<(Pt, usize)> = None;
+        for v in (self.arc_start[arc]..self.arc_start[arc + 1]).filter(|&v| kept[v]) {
+            let q = quantise(self.points[v], shift);
+            if let Some((p, last_original)) = last {
+                if p != q {
+                    segments.push(Segment {
+                        arc: arc as u32,
+                        a: p,
+                        b: q,
+                        a_original: last_original,
+                        first_dropped: last_original + 1,
+                        end_original: v,
+                    });
+                }
+            }
+            last = Some((q, v));
+        }
+        segments
+    }
+
+    /// Kept vertices quantised by `shift`, consecutive duplicates removed.
+    fn quantised(&self, kept: &[bool], shift: u32) -> ZoomArcs {
         let mut out = ZoomArcs {
             points: Vec::new(),
             arc_start: Vec::with_capacity(self.arc_start.len()),
         };
-        let mut segments = Vec::new();
         out.arc_start.push(0);
         for i in 0..self.arc_count() {
             let begin = out.points.len();
-            let mut last_original = 0usize;
-            for v in self.arc_start[i]..self.arc_start[i + 1] {
-                if !kept[v] {
-                    continue;
-                }
+            for v in (self.arc_start[i]..self.arc_start[i + 1]).filter(|&v| kept[v]) {
                 let q = quantise(self.points[v], shift);
-                match out.points.last() {
-                    Some(&p) if out.points.len() > begin => {
-                        if p != q {
-                            segments.push(Segment {
-                                a: p,
-                                b: q,
-                                a_original: last_original,
-                                first_dropped: last_original + 1,
-                                end_original: v,
-                            });
-                            out.points.push(q);
-                        }
-                    }
-                    _ => out.points.push(q),
+                if out.points.len() == begin || out.points.last() != Some(&q) {
+                    out.points.push(q);
                 }
-                last_original = v;
             }
             out.arc_start.push(out.points.len());
         }
-        (out, segments)
+        out
     }
 
     /// Append ring `ring` at one zoom to `out` as a closed ring (first vertex repeated last),
@@ -478,12 +549,20 @@ impl Topology {
 /// that lie between its endpoints (dropped by the simplification, or duplicates).
 #[derive(Debug, Clone, Copy)]
 struct Segment {
+    arc: u32,
     a: Pt,
     b: Pt,
     /// Input vertex at `a` (the last one, if several round to `a`).
     a_original: usize,
     first_dropped: usize,
     end_original: usize,
+}
+
+impl Segment {
+    /// Identifies a segment within one state of the kept vertices.
+    fn key(&self) -> (u32, usize) {
+        (self.arc, self.end_original)
+    }
 }
 
 fn orientation(a: Pt, b: Pt, c: Pt) -> i64 {
@@ -535,34 +614,56 @@ fn segments_conflict(s: &Segment, t: &Segment) -> bool {
         || (o4 == 0 && within_box(t.a, t.b, s.b))
 }
 
-/// Pairs of segments that conflict (see [`segments_conflict`]), each as `(i, j)` and `(j, i)`.
-/// Candidate pairs come from an R-tree of segment boxes; checks run in parallel.
-fn conflicting_segments(segments: &[Segment]) -> Vec<(usize, usize)> {
+type SegmentBox = rstar::primitives::GeomWithData<rstar::primitives::Rectangle<[i64; 2]>, usize>;
+
+fn segment_box(s: &Segment, i: usize) -> SegmentBox {
+    let lo = [i64::from(s.a[0].min(s.b[0])), i64::from(s.a[1].min(s.b[1]))];
+    let hi = [i64::from(s.a[0].max(s.b[0])), i64::from(s.a[1].max(s.b[1]))];
+    rstar::primitives::GeomWithData::new(rstar::primitives::Rectangle::from_corners(lo, hi), i)
+}
+
+/// R-tree of segment boxes; the data is the index into the slice.
+fn segment_index(segments: &[Segment]) -> rstar::RTree<SegmentBox> {
+    rstar::RTree::bulk_load(
+        segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| segment_box(s, i))
+            .collect(),
+    )
+}
+
+/// Conflicting pairs (see [`segments_conflict`]) between `query` segments and the segments of
+/// `pool` (indexed by `index`), ignoring pool segments for which `skip` holds. Each unordered
+/// pair is reported once when `query` and `pool` are the same slice. Checks run in parallel.
+fn find_conflicts(
+    query: &[Segment],
+    pool: &[Segment],
+    index: &rstar::RTree<SegmentBox>,
+    skip: impl Fn(&Segment) -> bool + Sync,
+) -> Vec<(Segment, Segment)> {
     use rayon::prelude::*;
-    use rstar::primitives::{GeomWithData, Rectangle};
-    let boxes: Vec<GeomWithData<Rectangle<[i64; 2]>, usize>> = segments
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let lo = [i64::from(s.a[0].min(s.b[0])), i64::from(s.a[1].min(s.b[1]))];
-            let hi = [i64::from(s.a[0].max(s.b[0])), i64::from(s.a[1].max(s.b[1]))];
-            GeomWithData::new(Rectangle::from_corners(lo, hi), i)
-        })
-        .collect();
-    let tree = rstar::RTree::bulk_load(boxes.clone());
-    let mut bad: Vec<(usize, usize)> = boxes
+    let same = std::ptr::eq(query, pool);
+    query
         .par_iter()
-        .flat_map_iter(|b| {
-            let i = b.data;
-            tree.locate_in_envelope_intersecting(&rstar::RTreeObject::envelope(b.geom()))
-                .filter(move |o| o.data > i && segments_conflict(&segments[i], &segments[o.data]))
-                .flat_map(move |o| [(i, o.data), (o.data, i)])
+        .enumerate()
+        .flat_map_iter(|(i, s)| {
+            let envelope = rstar::RTreeObject::envelope(segment_box(s, i).geom());
+            index
+                .locate_in_envelope_intersecting(&envelope)
+                .filter(|o| !(same && o.data <= i))
+                .map(|o| pool[o.data])
+                .filter(|t| t.key() != s.key() && !skip(t) && segments_conflict(s, t))
+                .map(|t| (*s, t))
                 .collect::<Vec<_>>()
         })
-        .collect();
-    bad.sort_unstable();
-    bad.dedup();
-    bad
+        .collect()
+}
+
+/// Pairs of segment indices that conflict, for tests.
+#[cfg(test)]
+fn conflicting_segments(segments: &[Segment]) -> Vec<(Segment, Segment)> {
+    find_conflicts(segments, segments, &segment_index(segments), |_| false)
 }
 
 /// Rounding shift from the input grid to a coarser power-of-two grid; identical input gives
@@ -678,6 +779,7 @@ fn dp_importance(arc: &[Pt], out: &mut [f64], force_depth: u8) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use geo::{polygon, MultiPolygon};
@@ -766,20 +868,24 @@ mod tests {
         use crate::tiles::test_support::{durham_lsoa11_layer, durham_msoa11_layer};
         for layer in [durham_msoa11_layer(), durham_lsoa11_layer()] {
             let topo = Topology::build(layer.areas.iter().map(|a| &a.geometry));
-            // Below z5 the county is under ~1,400 units across and some junctions (which are
-            // never moved) round onto each other; tiles repair those sub-pixel rings instead.
-            for z in 5..=14u8 {
+            // Durham MSOAs are repaired from z4, LSOAs from z5.
+            let from = topo.repair_from_zoom();
+            assert!(from <= 5, "{} repaired only from z{from}", layer.level);
+            for z in from..=14u8 {
                 let arcs = topo.simplify(z, 4.0);
+                // Every segment of every arc, with a unique key (arc, position).
                 let segments: Vec<Segment> = (0..arcs.arc_start.len() - 1)
                     .flat_map(|i| {
                         arcs.arc(i)
                             .windows(2)
-                            .map(|w| Segment {
+                            .enumerate()
+                            .map(|(k, w)| Segment {
+                                arc: i as u32,
                                 a: w[0],
                                 b: w[1],
-                                a_original: 0,
-                                first_dropped: 0,
-                                end_original: 0,
+                                a_original: k,
+                                first_dropped: k + 1,
+                                end_original: k + 1,
                             })
                             .collect::<Vec<_>>()
                     })

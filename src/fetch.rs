@@ -11,7 +11,6 @@ use crate::config::Config;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -263,26 +262,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Check a file on disk against its expected sha256.
 pub fn verify(id: &str, path: &Path, expected: &str) -> Result<(), FetchError> {
-    let mut file = std::fs::File::open(path).map_err(|e| io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    let actual = hex::encode(hasher.finalize());
-    if actual != expected {
-        return Err(FetchError::Checksum(Box::new(ChecksumMismatch {
-            id: id.into(),
-            path: path.into(),
-            expected: expected.into(),
-            actual,
-        })));
-    }
-    Ok(())
+    let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+    check_bytes(id, path, &bytes, expected)
 }
 
 fn check_bytes(id: &str, path: &Path, bytes: &[u8], expected: &str) -> Result<(), FetchError> {

@@ -12,7 +12,8 @@
 //! Tidy CSV: `area_code,indicator_id,period,count,denominator[,value]`; names, value type,
 //! multiplier and polarity come from the config's `[indicators.meta.<id>]` tables.
 
-use super::{parse_opt_f64, text, IngestError};
+use super::csvfile::{field, Csv};
+use super::{parse_opt_f64, IngestError};
 use crate::config::{IndicatorConfig, IndicatorFormat, IndicatorMetaConfig};
 use crate::dataset::{
     Comparator, Indicator, IndicatorMeta, IndicatorValue, NationalDeprivationRow, Polarity,
@@ -46,91 +47,6 @@ pub fn load_indicator_file(
         IndicatorFormat::Fingertips => load_fingertips(path, config, source_id, ctx),
         IndicatorFormat::Tidy => load_tidy(path, config, source_id, ctx),
     }
-}
-
-/// A CSV with a header, read with the `csv` crate so errors carry line numbers.
-struct Csv {
-    path: std::path::PathBuf,
-    header: Vec<String>,
-    records: Vec<(usize, csv::StringRecord)>,
-}
-
-impl Csv {
-    fn read(path: &Path, expected: &str) -> Result<Csv, IngestError> {
-        let text = text::read_text(path, expected)?;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| IngestError::Csv {
-                path: path.into(),
-                line: 1,
-                message: e.to_string(),
-            })?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
-        let mut records = Vec::new();
-        for result in reader.records() {
-            let record = result.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                IngestError::Csv {
-                    path: path.into(),
-                    line,
-                    message: csv_message(&e),
-                }
-            })?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            if record.iter().all(|f| f.trim().is_empty()) {
-                continue;
-            }
-            records.push((line, record));
-        }
-        if records.is_empty() {
-            return Err(IngestError::Empty {
-                path: path.into(),
-                expected: format!("{expected} (a header and at least one row)"),
-            });
-        }
-        Ok(Csv {
-            path: path.into(),
-            header,
-            records,
-        })
-    }
-
-    fn col(&self, name: &str) -> Result<usize, IngestError> {
-        self.header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-            .ok_or_else(|| IngestError::MissingColumn {
-                path: self.path.clone(),
-                column: name.to_string(),
-                found: self.header.join(", "),
-            })
-    }
-
-    fn opt_col(&self, name: &str) -> Option<usize> {
-        self.header
-            .iter()
-            .position(|h| h.eq_ignore_ascii_case(name))
-    }
-}
-
-fn csv_message(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("this row has {len} fields but the header has {expected_len}; check for unquoted commas")
-        }
-        _ => e.to_string(),
-    }
-}
-
-fn field(r: &csv::StringRecord, i: usize) -> &str {
-    r.get(i).unwrap_or("").trim()
 }
 
 /// Validate count/denominator for one row.

@@ -1,7 +1,8 @@
 //! Localities: a CSV `area_code,locality` grouping areas of one level into named localities.
 //! Every area of the level must be in exactly one locality; unknown codes are errors.
 
-use super::{text, IngestError};
+use super::csvfile::{field, Csv};
+use super::IngestError;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
@@ -11,42 +12,14 @@ pub fn load_localities(
     area_codes: &HashSet<String>,
     level: &str,
 ) -> Result<BTreeMap<String, String>, IngestError> {
-    let text = text::read_text(path, "a locality CSV with columns area_code,locality")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| IngestError::Csv {
-            path: path.into(),
-            line: 1,
-            message: e.to_string(),
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| IngestError::MissingColumn {
-                path: path.into(),
-                column: name.into(),
-                found: header.join(", "),
-            })
-    };
-    let (c_area, c_loc) = (col("area_code")?, col("locality")?);
+    let csv = Csv::read(path, "a locality CSV with columns area_code,locality")?;
+    let (c_area, c_loc) = (csv.col("area_code")?, csv.col("locality")?);
     let mut out = BTreeMap::new();
     let mut lines = BTreeMap::new();
-    for record in reader.records() {
-        let r = record.map_err(|e| IngestError::Csv {
-            path: path.into(),
-            line: e.position().map_or(0, |p| p.line() as usize),
-            message: e.to_string(),
-        })?;
-        let line = r.position().map_or(0, |p| p.line() as usize);
-        let code = r.get(c_area).unwrap_or("").trim().to_string();
-        let locality = r.get(c_loc).unwrap_or("").trim().to_string();
+    for (line, r) in &csv.records {
+        let line = *line;
+        let code = field(r, c_area).to_string();
+        let locality = field(r, c_loc).to_string();
         if !area_codes.contains(&code) {
             return Err(IngestError::UnknownArea {
                 path: path.into(),
@@ -75,26 +48,20 @@ pub fn load_localities(
         }
         out.insert(code, locality);
     }
-    if out.is_empty() {
-        return Err(IngestError::Empty {
-            path: path.into(),
-            expected: "at least one area_code,locality row".into(),
-        });
-    }
-    let missing: Vec<&String> = area_codes
+    let mut missing: Vec<&str> = area_codes
         .iter()
         .filter(|c| !out.contains_key(*c))
+        .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        let mut sample: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
-        sample.sort_unstable();
-        sample.truncate(5);
+        missing.sort_unstable();
+        let count = missing.len();
+        missing.truncate(5);
         return Err(IngestError::Invalid {
             path: path.into(),
             message: format!(
-                "{} {level} areas have no locality (e.g. {}); every area must be in one locality",
-                missing.len(),
-                sample.join(", ")
+                "{count} {level} areas have no locality (e.g. {}); every area must be in one locality",
+                missing.join(", ")
             ),
         });
     }

@@ -2,6 +2,7 @@
 //! field, the bad value and what to do.
 //!
 //! - [`text`]: reading files (gzip or plain), UTF-8 and emptiness checks.
+//! - [`csvfile`]: user CSVs (indicators, localities, sites) with line-exact errors.
 //! - [`table`]: national reference tables through polars (IMD, population, lookups, postcodes).
 //! - [`boundaries`]: polygons through GDAL (any OGR source), reprojected to WGS84 and BNG.
 //! - [`imd`]: IoD2019 / IoD2025 loaders.
@@ -13,6 +14,7 @@
 //! - [`postcodes`]: Code-Point Open + ONS postcode lookup.
 
 pub mod boundaries;
+pub mod csvfile;
 pub mod imd;
 pub mod indicators;
 pub mod localities;

@@ -1,7 +1,8 @@
 //! Service sites: CSV `id,name,kind,postcode,lon,lat,existing`. A site is placed by lon/lat
 //! when given, else geocoded from its postcode (Code-Point Open).
 
-use super::{text, IngestError};
+use super::csvfile::{field, Csv};
+use super::IngestError;
 use crate::dataset::{Postcode, Site};
 use std::path::Path;
 
@@ -12,51 +13,23 @@ pub fn load_sites(
     geocode: impl Fn(&str) -> Option<Postcode>,
     to_bng: impl Fn(f64, f64) -> Option<(f64, f64)>,
 ) -> Result<Vec<Site>, IngestError> {
-    let text = text::read_text(
+    let csv = Csv::read(
         path,
         "a sites CSV with columns id,name,kind,postcode,lon,lat,existing",
     )?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| IngestError::Csv {
-            path: path.into(),
-            line: 1,
-            message: e.to_string(),
-        })?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| IngestError::MissingColumn {
-                path: path.into(),
-                column: name.into(),
-                found: header.join(", "),
-            })
-    };
     let (c_id, c_name, c_kind, c_pc, c_lon, c_lat, c_existing) = (
-        col("id")?,
-        col("name")?,
-        col("kind")?,
-        col("postcode")?,
-        col("lon")?,
-        col("lat")?,
-        col("existing")?,
+        csv.col("id")?,
+        csv.col("name")?,
+        csv.col("kind")?,
+        csv.col("postcode")?,
+        csv.col("lon")?,
+        csv.col("lat")?,
+        csv.col("existing")?,
     );
     let mut sites = Vec::new();
-    for record in reader.records() {
-        let r = record.map_err(|e| IngestError::Csv {
-            path: path.into(),
-            line: e.position().map_or(0, |p| p.line() as usize),
-            message: e.to_string(),
-        })?;
-        let line = r.position().map_or(0, |p| p.line() as usize);
-        let get = |i: usize| r.get(i).unwrap_or("").trim().to_string();
+    for (line, r) in &csv.records {
+        let line = *line;
+        let get = |i: usize| field(r, i).to_string();
         let postcode = Some(get(c_pc)).filter(|p| !p.is_empty());
         let lon = super::parse_opt_f64(path, line, "lon", &get(c_lon))?;
         let lat = super::parse_opt_f64(path, line, "lat", &get(c_lat))?;

@@ -9,7 +9,7 @@ init = function(args)
 end
 request = function()
   counter = counter % #paths + 1
-  return wrk.format("GET", os.getenv("TILE_PREFIX") .. paths[counter], { ["Accept-Encoding"] = "gzip" })
+  return wrk.format("GET", os.getenv("TILE_PREFIX") .. paths[counter] .. (os.getenv("TILE_SUFFIX") or ""), { ["Accept-Encoding"] = "gzip" })
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%d duration_us=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f errors=%d\n",

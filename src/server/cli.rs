@@ -32,6 +32,9 @@ pub struct ServeArgs {
     /// Size bound of the tile cache, in MiB of gzipped tiles.
     #[arg(long, default_value_t = 128)]
     pub tile_cache_mb: u64,
+    /// Worker threads answering requests (default: one per CPU core).
+    #[arg(long, env = "GAPMAP_WORKERS")]
+    pub workers: Option<usize>,
     /// Public base URL for absolute tile URLs in TileJSON/style (default: from the Host header).
     #[arg(long)]
     pub public_url: Option<String>,
@@ -62,10 +65,11 @@ pub fn run_serve(args: &ServeArgs, dataset: Dataset) -> Result<(), ServerError> 
             args.web_dir.display()
         );
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServerError::Runtime)?;
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers.filter(|&n| n > 0) {
+        builder.worker_threads(n);
+    }
+    let runtime = builder.enable_all().build().map_err(ServerError::Runtime)?;
     runtime.block_on(async {
         let name = dataset.meta.name.clone();
         let state = AppState::with_tilesets(Arc::new(dataset), args.server_config());

@@ -28,8 +28,15 @@ struct Histogram {
 
 #[derive(Debug, Default)]
 struct ByRoute {
-    requests: BTreeMap<(String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+    /// route → (status → count, latency histogram); looked up by `&str`, so a request to a
+    /// route seen before allocates nothing.
+    routes: BTreeMap<String, RouteStats>,
+}
+
+#[derive(Debug, Default)]
+struct RouteStats {
+    requests: BTreeMap<u16, u64>,
+    latency: Histogram,
 }
 
 /// Counters shared by every request.
@@ -45,8 +52,14 @@ impl Metrics {
         let Ok(mut m) = self.by_route.lock() else {
             return;
         };
-        *m.requests.entry((route.to_string(), status)).or_default() += 1;
-        let h = m.latency.entry(route.to_string()).or_default();
+        if !m.routes.contains_key(route) {
+            m.routes.insert(route.to_string(), RouteStats::default());
+        }
+        let Some(stats) = m.routes.get_mut(route) else {
+            return;
+        };
+        *stats.requests.entry(status).or_default() += 1;
+        let h = &mut stats.latency;
         let slot = BUCKETS
             .iter()
             .position(|&b| seconds <= b)
@@ -76,19 +89,22 @@ impl Metrics {
              # TYPE gapmap_http_requests_total counter"
         );
         if let Ok(m) = self.by_route.lock() {
-            for ((route, status), n) in &m.requests {
-                let _ = writeln!(
-                    out,
-                    "gapmap_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(route)
-                );
+            for (route, stats) in &m.routes {
+                for (status, n) in &stats.requests {
+                    let _ = writeln!(
+                        out,
+                        "gapmap_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                        escape(route)
+                    );
+                }
             }
             let _ = writeln!(
                 out,
                 "# HELP gapmap_http_request_duration_seconds Time to answer a request, by route.\n\
                  # TYPE gapmap_http_request_duration_seconds histogram"
             );
-            for (route, h) in &m.latency {
+            for (route, stats) in &m.routes {
+                let h = &stats.latency;
                 let route = escape(route);
                 let mut cumulative = 0;
                 for (i, bound) in BUCKETS.iter().enumerate() {
@@ -138,14 +154,11 @@ pub async fn track(
     request: Request,
     next: Next,
 ) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let route = request.extensions().get::<MatchedPath>().cloned();
     let start = Instant::now();
     let response = next.run(request).await;
     metrics.record(
-        &route,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );

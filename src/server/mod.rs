@@ -112,8 +112,10 @@ pub(crate) enum CachedTile {
     Empty,
     Tile {
         gzipped: axum::body::Bytes,
-        /// Hex digest of the uncompressed MVT bytes.
-        digest: Arc<str>,
+        /// Strong ETags (from a digest of the uncompressed MVT bytes), made once per tile so
+        /// a cache hit formats nothing: one for the gzipped body, one for the plain body.
+        etag_gz: HeaderValue,
+        etag_plain: HeaderValue,
     },
 }
 
@@ -121,9 +123,12 @@ impl CachedTile {
     fn weight(&self) -> u32 {
         match self {
             CachedTile::Empty => 64,
-            CachedTile::Tile { gzipped, digest } => {
-                u32::try_from(gzipped.len() + digest.len() + 64).unwrap_or(u32::MAX)
-            }
+            CachedTile::Tile {
+                gzipped,
+                etag_gz,
+                etag_plain,
+            } => u32::try_from(gzipped.len() + etag_gz.len() + etag_plain.len() + 64)
+                .unwrap_or(u32::MAX),
         }
     }
 }
@@ -139,6 +144,8 @@ pub(crate) struct Inner {
     pub metrics: Arc<metrics::Metrics>,
     /// Computed gap tables (deterministic, so cached by request).
     pub gap_cache: downloads::GapCache,
+    /// `Cache-Control` of tile responses, made once from `config.tile_max_age`.
+    pub tile_cache_control: HeaderValue,
     pub config: ServerConfig,
 }
 
@@ -179,6 +186,11 @@ impl AppState {
                 cache,
                 metrics: Arc::new(metrics::Metrics::default()),
                 gap_cache: moka::sync::Cache::new(512),
+                tile_cache_control: HeaderValue::from_str(&format!(
+                    "public, max-age={}",
+                    config.tile_max_age
+                ))
+                .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=3600")),
                 config,
             }),
         }
@@ -196,6 +208,11 @@ impl AppState {
 
     pub fn config(&self) -> &ServerConfig {
         &self.inner.config
+    }
+
+    /// `Cache-Control` for tiles, from `tile_max_age`.
+    pub(crate) fn tile_cache_control(&self) -> HeaderValue {
+        self.inner.tile_cache_control.clone()
     }
 
     pub(crate) fn public_values(

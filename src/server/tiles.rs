@@ -103,7 +103,9 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// Does `If-None-Match` match `etag`? Weak comparison, as RFC 9110 §13.1.2 requires.
 fn none_match(headers: &HeaderMap, etag: &str) -> bool {
-    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    fn bare(t: &str) -> &str {
+        t.trim().trim_start_matches("W/")
+    }
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -179,9 +181,13 @@ fn make_tile(source: &dyn TileSource, key: TileKey) -> Result<CachedTile, String
     );
     gz.write_all(&mvt).map_err(|e| e.to_string())?;
     let gzipped = gz.finish().map_err(|e| e.to_string())?;
+    let etag = |suffix: &str| {
+        HeaderValue::from_str(&format!("\"{digest}{suffix}\"")).map_err(|e| e.to_string())
+    };
     Ok(CachedTile::Tile {
         gzipped: Bytes::from(gzipped),
-        digest: Arc::from(digest.as_str()),
+        etag_gz: etag("-gz")?,
+        etag_plain: etag("")?,
     })
 }
 
@@ -236,10 +242,8 @@ pub async fn tile(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let key = parse_tile_path(&state, &level, &z, &x, &y)?;
-    let cache_control =
-        HeaderValue::from_str(&format!("public, max-age={}", state.config().tile_max_age))
-            .map_err(ApiError::internal)?;
-    let (gzipped, digest) = match cached_tile(&state, key).await? {
+    let cache_control = state.tile_cache_control();
+    let (gzipped, etag_gz, etag_plain) = match cached_tile(&state, key).await? {
         CachedTile::Empty => {
             return Ok((
                 StatusCode::NO_CONTENT,
@@ -247,23 +251,20 @@ pub async fn tile(
             )
                 .into_response())
         }
-        CachedTile::Tile { gzipped, digest } => (gzipped, digest),
+        CachedTile::Tile {
+            gzipped,
+            etag_gz,
+            etag_plain,
+        } => (gzipped, etag_gz, etag_plain),
     };
     let gzip = accepts_gzip(&headers);
-    let etag = if gzip {
-        format!("\"{digest}-gz\"")
-    } else {
-        format!("\"{digest}\"")
-    };
+    let etag = if gzip { etag_gz } else { etag_plain };
     let common = [
         (header::CACHE_CONTROL, cache_control),
-        (
-            header::ETAG,
-            HeaderValue::from_str(&etag).map_err(ApiError::internal)?,
-        ),
+        (header::ETAG, etag.clone()),
         (header::VARY, HeaderValue::from_static("accept-encoding")),
     ];
-    if none_match(&headers, &etag) {
+    if none_match(&headers, etag.to_str().unwrap_or_default()) {
         return Ok((StatusCode::NOT_MODIFIED, common).into_response());
     }
     let content_type = (

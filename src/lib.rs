@@ -10,24 +10,24 @@
 //! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality).
 //! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
-//! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
 //! - [`config`]: the build config (`data/durham.toml`) and the source registry (`data/sources.toml`).
 //! - [`fetch`]: materialises inputs under `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
 //!   indicators (Fingertips export and tidy CSV), localities, sites — each with typed errors.
-//! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward IMD, writes the snapshot.
-//! - [`snapshot`]: atomic write (temp + fsync + rename) and load of a built `Dataset`.
+//! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
+//! - [`snapshot`]: atomic write (temp + fsync + rename) and checked load of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
-//! - [`cli`]: clap definitions and one function per subcommand.
-//! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
-//! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 //! - [`stats`]: pure statistical methods (Wilson, Byar, exact Poisson, means, gaps, SII/RII,
 //!   significance, suppression), one method per file with formula and source.
 //! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
 //!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
 //! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
+//! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
+//! - [`cli`]: clap definitions and one function per subcommand.
+//! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
+//! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
 pub mod build;
 pub mod cli;

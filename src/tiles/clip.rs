@@ -210,7 +210,13 @@ pub fn repair_tiny_ring(ring: &mut Vec<TilePt>, max_size: i64) {
         return;
     }
     let positive = signed_area2(ring) > 0;
-    let mut points = ring.clone();
+    *ring = convex_hull(ring, positive);
+}
+
+/// Convex hull of `points` (Andrew's monotone chain) with the given orientation (positive =
+/// the MVT exterior orientation); empty when the points are collinear.
+pub fn convex_hull(points: &[TilePt], positive: bool) -> Vec<TilePt> {
+    let mut points = points.to_vec();
     points.sort_unstable();
     points.dedup();
     let cross = |o: TilePt, a: TilePt, b: TilePt| {
@@ -240,7 +246,7 @@ pub fn repair_tiny_ring(ring: &mut Vec<TilePt>, max_size: i64) {
     if hull.len() < 3 {
         hull.clear();
     }
-    *ring = hull;
+    hull
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub use self::pmtiles::{write_pmtiles, PmtilesSummary};
 
 use crate::dataset::{Area, Layer};
 use crate::level::Level;
-use clip::{clean_ring, clip_ring, repair_tiny_ring, signed_area2, TilePt};
+use clip::{clean_ring, clip_ring, convex_hull, repair_tiny_ring, signed_area2, TilePt};
 use mvt::{EncodedValue, GeometryEncoder, LayerEncoder};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -309,6 +309,14 @@ impl TileSet {
             -i64::from(self.options.buffer),
             extent + i64::from(self.options.buffer),
         );
+        // Below the zoom where the median area reaches a pixel, the whole layer is a few pixels
+        // across: a sub-pixel-scale defect may span a few pixels there, so hulls are allowed up
+        // to 4 px (still invisible at that scale); from that zoom on, only up to 1 px.
+        let hull_max = if z < self.topology.pixel_zoom() {
+            4 * UNITS_PER_PIXEL as i64
+        } else {
+            UNITS_PER_PIXEL as i64
+        };
         let min_island_area2 =
             (2.0 * self.options.min_island_px2 * UNITS_PER_PIXEL * UNITS_PER_PIXEL) as i128;
 
@@ -319,9 +327,11 @@ impl TileSet {
         let mut clipped: Vec<TilePt> = Vec::new();
         let mut scratch: Vec<TilePt> = Vec::new();
         let mut rings: Vec<Vec<TilePt>> = Vec::new();
+        let mut feature_rings: Vec<Vec<TilePt>> = Vec::new();
         let mut features = 0usize;
         for index in candidates {
             geometry.clear();
+            feature_rings.clear();
             for polygon in &self.topology.features[index].polygons {
                 rings.clear();
                 for (ring_index, ring) in polygon.rings.iter().enumerate() {
@@ -348,7 +358,7 @@ impl TileSet {
                         clip_ring(&local, min, max, &mut clipped, &mut scratch);
                     }
                     clean_ring(&mut clipped);
-                    repair_tiny_ring(&mut clipped, UNITS_PER_PIXEL as i64);
+                    repair_tiny_ring(&mut clipped, hull_max);
                     let area = signed_area2(&clipped);
                     if area == 0 {
                         if exterior {
@@ -361,9 +371,20 @@ impl TileSet {
                     }
                     rings.push(clipped.clone());
                 }
-                for ring in &rings {
-                    geometry.ring(ring);
+                feature_rings.append(&mut rings);
+            }
+            // A feature within one pixel whose parts or holes rounded onto each other is drawn
+            // as the hull of its points: the same pixel, and a valid polygon.
+            if feature_rings.len() > 1 && within(&feature_rings, hull_max) {
+                let points: Vec<TilePt> = feature_rings.iter().flatten().copied().collect();
+                let hull = convex_hull(&points, true);
+                feature_rings.clear();
+                if !hull.is_empty() {
+                    feature_rings.push(hull);
                 }
+            }
+            for ring in &feature_rings {
+                geometry.ring(ring);
             }
             if !geometry.is_empty() {
                 encoder.add_polygon(index as u64, &self.properties[index], geometry.commands());
@@ -372,6 +393,16 @@ impl TileSet {
         }
         Ok((features > 0).then(|| encoder.finish()))
     }
+}
+
+/// Do all the rings fit in a `size` × `size` box?
+fn within(rings: &[Vec<TilePt>], size: i64) -> bool {
+    let (mut lo, mut hi) = ([i64::MAX; 2], [i64::MIN; 2]);
+    for p in rings.iter().flatten() {
+        lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+        hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+    }
+    hi[0] - lo[0] <= size && hi[1] - lo[1] <= size
 }
 
 fn layer_bounds(layer: &Layer) -> [f64; 4] {

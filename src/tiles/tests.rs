@@ -289,11 +289,11 @@ proptest! {
 }
 
 #[test]
-fn every_tile_at_low_zooms_and_z8_and_z10_is_valid() {
+fn every_tile_from_z0_to_z8_and_at_z10_is_valid() {
     let ts = msoa_tileset();
-    // The median Durham MSOA (≈ 7 km across in Web Mercator metres) reaches a pixel at z4.
-    assert_eq!(ts.valid_from_zoom(), 4);
-    for z in [4u8, 5, 6, 7, 8, 10] {
+    // A county layer is small enough to be repaired at every zoom, so tiles are valid from z0.
+    assert_eq!(ts.valid_from_zoom(), 0);
+    for z in [0u8, 1, 2, 3, 4, 5, 6, 7, 8, 10] {
         let (x0, y0, x1, y1) = tile_range(ts, z);
         let mut features = 0;
         for x in x0..=x1 {
@@ -305,6 +305,25 @@ fn every_tile_at_low_zooms_and_z8_and_z10_is_valid() {
         // collapse to zero area (and are dropped) with their neighbours drawing the same arcs.
         if z >= 3 {
             assert!(features >= 66, "z{z}: {features} features");
+        }
+    }
+}
+
+#[test]
+fn every_lsoa_tile_from_z0_to_z10_is_valid() {
+    let ts = TileSet::new(
+        &crate::tiles::test_support::durham_lsoa11_layer(),
+        TileOptions::default(),
+    );
+    assert_eq!(ts.valid_from_zoom(), 0);
+    for z in 0u8..=10 {
+        let (x0, y0, x1, y1) = tile_range(&ts, z);
+        for x in x0..=x1 {
+            for y in y0..=y1 {
+                if let Err(e) = check_tile(&ts, z, x, y) {
+                    panic!("z{z}/{x}/{y}: {e}");
+                }
+            }
         }
     }
 }

@@ -136,6 +136,8 @@ pub struct Topology {
     pub features: Vec<FeatureTopology>,
     /// Median of the features' larger bounding-box side, in grid units.
     median_feature_size: i64,
+    /// Repair conflicts at every zoom (small layers, see [`ALWAYS_REPAIR_MAX_FEATURES`]).
+    repair_all_zooms: bool,
 }
 
 /// Conflict repair runs at zooms where the median feature is at least this many tile units
@@ -144,6 +146,11 @@ pub struct Topology {
 /// England (z0–5); tiles instead replace the few sub-pixel rings that touch themselves by
 /// their hulls (see [`super::clip::repair_tiny_ring`]).
 pub const REPAIR_MIN_FEATURE_UNITS: i64 = 8;
+
+/// Layers with at most this many features (a county's MSOAs, LSOAs or wards) are repaired at
+/// every zoom: it costs milliseconds there, and makes every tile's polygons valid down to z0.
+/// Only national layers (England's 33k LSOAs) skip the repair at their sub-pixel zooms.
+pub const ALWAYS_REPAIR_MAX_FEATURES: usize = 10_000;
 
 /// The arcs of a layer simplified and quantised for one zoom: vertices in that zoom's world
 /// tile-pixel coordinates (2^(z+12) units per world axis).
@@ -360,18 +367,31 @@ impl Topology {
             .collect();
         sizes.sort_unstable();
         let median_feature_size = sizes.get(sizes.len() / 2).copied().unwrap_or(0);
+        let repair_all_zooms = features.len() <= ALWAYS_REPAIR_MAX_FEATURES;
         Topology {
             points,
             arc_start,
             importance,
             features,
             median_feature_size,
+            repair_all_zooms,
         }
     }
 
     /// The lowest zoom at which [`Topology::simplify`] repairs conflicts (see
     /// [`REPAIR_MIN_FEATURE_UNITS`]).
     pub fn repair_from_zoom(&self) -> u8 {
+        if self.repair_all_zooms {
+            return 0;
+        }
+        self.pixel_zoom()
+    }
+
+    /// The lowest zoom at which the median feature is at least [`REPAIR_MIN_FEATURE_UNITS`]
+    /// across. Below it, arcs may collapse onto each other (the whole area is a few pixels);
+    /// tiles there stay valid because clipping cleans degenerate rings (and small layers are
+    /// still repaired), but arcs are only guaranteed not to overlap from this zoom.
+    pub fn pixel_zoom(&self) -> u8 {
         (0..=MAX_SUPPORTED_ZOOM)
             .find(|&z| {
                 let shift = GRID_BITS - EXTENT_BITS - u32::from(z);
@@ -400,7 +420,8 @@ impl Topology {
         let tolerance_grid = tolerance_units * f64::from(1u32 << shift);
         let tolerance_sq = tolerance_grid * tolerance_grid;
         let mut kept: Vec<bool> = self.importance.iter().map(|&i| i > tolerance_sq).collect();
-        if (self.median_feature_size >> shift) < REPAIR_MIN_FEATURE_UNITS {
+        if !self.repair_all_zooms && (self.median_feature_size >> shift) < REPAIR_MIN_FEATURE_UNITS
+        {
             return self.quantised(&kept, shift);
         }
         let mut banned = vec![false; kept.len()];
@@ -868,9 +889,14 @@ mod tests {
         use crate::tiles::test_support::{durham_lsoa11_layer, durham_msoa11_layer};
         for layer in [durham_msoa11_layer(), durham_lsoa11_layer()] {
             let topo = Topology::build(layer.areas.iter().map(|a| &a.geometry));
-            // Durham MSOAs are repaired from z4, LSOAs from z5.
-            let from = topo.repair_from_zoom();
-            assert!(from <= 5, "{} repaired only from z{from}", layer.level);
+            // Durham MSOAs reach a pixel at z4, LSOAs at z5; below that arcs may collapse.
+            let from = topo.pixel_zoom();
+            assert!(from <= 5, "{} reaches a pixel only at z{from}", layer.level);
+            assert_eq!(
+                topo.repair_from_zoom(),
+                0,
+                "a county layer is repaired at every zoom"
+            );
             for z in from..=14u8 {
                 let arcs = topo.simplify(z, 4.0);
                 // Every segment of every arc, with a unique key (arc, position).

@@ -32,7 +32,7 @@ pub struct ServeArgs {
     /// Size bound of the tile cache, in MiB of gzipped tiles.
     #[arg(long, default_value_t = 128)]
     pub tile_cache_mb: u64,
-    /// Worker threads answering requests (default: one per CPU core).
+    /// Worker threads, each a single-threaded event loop with its own socket (default: one per CPU core).
     #[arg(long, env = "GAPMAP_WORKERS")]
     pub workers: Option<usize>,
     /// Public base URL for absolute tile URLs in TileJSON/style (default: from the Host header).
@@ -65,27 +65,92 @@ pub fn run_serve(args: &ServeArgs, dataset: Dataset) -> Result<(), ServerError> 
             args.web_dir.display()
         );
     }
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.workers.filter(|&n| n > 0) {
-        builder.worker_threads(n);
+    // One single-threaded event loop per worker, each with its own listening socket on the same
+    // address (SO_REUSEPORT): the kernel spreads connections over them and no request ever
+    // crosses threads, which saves the wake-ups a work-stealing scheduler pays per request.
+    let workers = args
+        .workers
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let main_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ServerError::Runtime)?;
+    let name = dataset.meta.name.clone();
+    let router = main_rt.block_on(async {
+        app(AppState::with_tilesets(
+            Arc::new(dataset),
+            args.server_config(),
+        ))
+    });
+    let bind_error = |source| ServerError::Bind {
+        addr: args.bind.clone(),
+        source,
+    };
+    let requested = std::net::ToSocketAddrs::to_socket_addrs(&args.bind.as_str())
+        .map_err(bind_error)?
+        .next()
+        .ok_or_else(|| bind_error(std::io::Error::other("the address resolves to nothing")))?;
+    // The first socket fixes the port (port 0 asks the kernel for a free one). Sockets are
+    // made inside the main runtime's context, then handed to the workers as std listeners.
+    let guard = main_rt.enter();
+    let first = reuseport_listener(requested).map_err(bind_error)?;
+    let addr = first.local_addr()?;
+    let mut listeners = vec![first];
+    for _ in 1..workers {
+        listeners.push(reuseport_listener(addr).map_err(bind_error)?);
     }
-    let runtime = builder.enable_all().build().map_err(ServerError::Runtime)?;
-    runtime.block_on(async {
-        let name = dataset.meta.name.clone();
-        let state = AppState::with_tilesets(Arc::new(dataset), args.server_config());
-        let listener = tokio::net::TcpListener::bind(&args.bind)
-            .await
-            .map_err(|source| ServerError::Bind {
-                addr: args.bind.clone(),
-                source,
-            })?;
-        let addr = listener.local_addr()?;
-        println!(
-            "gapmap: serving {name} at http://{addr}/ (ready in {:.0} ms; Ctrl-C to stop)",
-            started.elapsed().as_secs_f64() * 1000.0
-        );
-        serve(listener, app(state), shutdown_signal()).await
-    })
+    drop(guard);
+    println!(
+        "gapmap: serving {name} at http://{addr}/ (ready in {:.0} ms; {workers} workers; Ctrl-C to stop)",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut threads = Vec::new();
+    for (i, listener) in listeners.into_iter().enumerate() {
+        let router = router.clone();
+        let mut stop = stop_rx.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("gapmap-worker-{i}"))
+            .spawn(move || -> Result<(), ServerError> {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(ServerError::Runtime)?;
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)?;
+                    serve(listener, router, async move {
+                        let _ = stop.wait_for(|stopped| *stopped).await;
+                    })
+                    .await
+                })
+            })
+            .map_err(ServerError::Runtime)?;
+        threads.push(thread);
+    }
+    main_rt.block_on(shutdown_signal());
+    let _ = stop_tx.send(true);
+    for thread in threads {
+        thread.join().map_err(|_| {
+            ServerError::Runtime(std::io::Error::other("a worker thread panicked"))
+        })??;
+    }
+    Ok(())
+}
+
+/// A non-blocking listening socket on `addr` with SO_REUSEADDR and SO_REUSEPORT set.
+fn reuseport_listener(addr: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(addr)?;
+    let listener = socket.listen(1024)?.into_std()?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 /// Write a PMTiles archive of one or more levels for static hosting.

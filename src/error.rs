@@ -47,6 +47,7 @@ impl Error {
             Error::Server(
                 crate::server::ServerError::Bind { .. }
                 | crate::server::ServerError::BadOrigin(_)
+                | crate::server::ServerError::BadBasemap(_)
                 | crate::server::ServerError::NothingToWrite(_)
                 | crate::server::ServerError::Output { .. },
             ) => 2,

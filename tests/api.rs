@@ -162,6 +162,18 @@ async fn meta_describes_durham() {
 }
 
 #[tokio::test]
+async fn meta_offers_a_basemap_only_when_configured() {
+    assert!(get("/api/meta").await.json().get("basemap_url").is_none());
+    let url = "https://tiles.example.org/{z}/{x}/{y}.png";
+    let s = state_with(ServerConfig {
+        basemap_url: Some(url.into()),
+        ..config()
+    });
+    let j = send(s, "/api/meta", &[]).await.json();
+    assert_eq!(j["basemap_url"], url);
+}
+
+#[tokio::test]
 async fn levels_list_counts_and_editions() {
     let j = get("/api/levels").await.json();
     insta::assert_json_snapshot!("levels", j);

@@ -89,6 +89,9 @@ pub struct Meta {
     pub attribution: Vec<String>,
     pub locality_scheme: Option<LocalitySchemeInfo>,
     pub built_at: String,
+    /// Raster basemap URL template (`--basemap-url`), absent unless configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basemap_url: Option<String>,
 }
 
 fn level_infos(dataset: &Dataset) -> Vec<LevelInfo> {
@@ -133,6 +136,7 @@ pub async fn meta(State(state): State<AppState>) -> Json<Meta> {
             note: s.note.clone(),
         }),
         built_at: d.meta.built_at.clone(),
+        basemap_url: state.config().basemap_url.clone(),
     })
 }
 

@@ -35,6 +35,10 @@ pub struct ServeArgs {
     /// Worker threads, each a single-threaded event loop with its own socket (default: one per CPU core).
     #[arg(long, env = "GAPMAP_WORKERS")]
     pub workers: Option<usize>,
+    /// Raster basemap under the map, as a `{z}/{x}/{y}` URL template (e.g. an OpenStreetMap tile
+    /// server your organisation may use). Off by default: the map then needs no internet.
+    #[arg(long, env = "GAPMAP_BASEMAP_URL")]
+    pub basemap_url: Option<String>,
     /// Public base URL for absolute tile URLs in TileJSON/style (default: from the Host header).
     #[arg(long)]
     pub public_url: Option<String>,
@@ -48,6 +52,7 @@ impl ServeArgs {
             tile_cache: !self.no_tile_cache,
             tile_cache_bytes: self.tile_cache_mb.saturating_mul(1024 * 1024),
             public_url: self.public_url.clone(),
+            basemap_url: self.basemap_url.clone(),
             ..ServerConfig::default()
         }
     }
@@ -59,6 +64,12 @@ impl ServeArgs {
 pub fn run_serve(args: &ServeArgs, dataset: Dataset) -> Result<(), ServerError> {
     let started = Instant::now();
     validate_origins(&args.cors_origins)?;
+    if let Some(url) = &args.basemap_url {
+        let template_ok = ["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p));
+        if !(url.starts_with("https://") || url.starts_with("http://")) || !template_ok {
+            return Err(ServerError::BadBasemap(url.clone()));
+        }
+    }
     if !args.web_dir.join("index.html").is_file() {
         tracing::warn!(
             "{} has no index.html: the API and tiles work, but / will answer 404 (use --web-dir)",

@@ -65,6 +65,9 @@ pub struct ServerConfig {
     pub tile_max_age: u32,
     pub minzoom: u8,
     pub maxzoom: u8,
+    /// Optional raster basemap under the choropleth (`{z}/{x}/{y}` template), for deployments
+    /// with internet access; off by default, so nothing is fetched from outside.
+    pub basemap_url: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -79,6 +82,7 @@ impl Default for ServerConfig {
             tile_max_age: 3600,
             minzoom: 0,
             maxzoom: 14,
+            basemap_url: None,
         }
     }
 }
@@ -98,6 +102,10 @@ pub enum ServerError {
     Tiles(#[from] crate::tiles::TileError),
     #[error("--cors-origin {0:?} is not a valid origin (expected e.g. https://maps.example.org)")]
     BadOrigin(String),
+    #[error(
+        "--basemap-url {0:?} must be an http(s) URL template containing {{z}}, {{x}} and {{y}}"
+    )]
+    BadBasemap(String),
     #[error("cannot start the tokio runtime: {0}")]
     Runtime(#[source] std::io::Error),
     #[error("cannot write {path}: {detail}")]

@@ -246,19 +246,24 @@ impl Config {
         Ok(config)
     }
 
+    /// The error for a level the config has no boundaries for.
+    fn missing_level(&self, level: Level) -> ConfigError {
+        ConfigError::MissingLevel {
+            path: self.path.clone(),
+            level,
+            available: self
+                .boundaries
+                .keys()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let path = self.path.clone();
         if !self.boundaries.contains_key(&self.default_level) {
-            return Err(ConfigError::MissingLevel {
-                path,
-                level: self.default_level,
-                available: self
-                    .boundaries
-                    .keys()
-                    .map(|l| l.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+            return Err(self.missing_level(self.default_level));
         }
         if self.area_of_interest.is_empty() {
             return Err(ConfigError::Invalid {
@@ -278,16 +283,7 @@ impl Config {
         }
         if let Some(loc) = &self.localities {
             if !self.boundaries.contains_key(&loc.level) {
-                return Err(ConfigError::MissingLevel {
-                    path,
-                    level: loc.level,
-                    available: self
-                        .boundaries
-                        .keys()
-                        .map(|l| l.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
+                return Err(self.missing_level(loc.level));
             }
         }
         for (i, ind) in self.indicators.iter().enumerate() {
@@ -301,16 +297,7 @@ impl Config {
                 });
             }
             if !self.boundaries.contains_key(&ind.level) {
-                return Err(ConfigError::MissingLevel {
-                    path,
-                    level: ind.level,
-                    available: self
-                        .boundaries
-                        .keys()
-                        .map(|l| l.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
+                return Err(self.missing_level(ind.level));
             }
         }
         if self.boundaries.contains_key(&Level::La)

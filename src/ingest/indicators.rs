@@ -208,24 +208,14 @@ fn load_fingertips(
         let area_name = c_area_name
             .map(|c| field(r, c).to_string())
             .unwrap_or_default();
-        if code == ENGLAND {
-            draft.england.insert(
-                period.clone(),
-                Comparator {
-                    area_code: code,
-                    area_name,
-                    value,
-                    lower95,
-                    upper95,
-                    count,
-                    denominator,
-                    note,
-                },
-            );
-            continue;
-        }
-        if ctx.county_codes.iter().any(|c| c == &code) {
-            draft.county.insert(
+        let is_england = code == ENGLAND;
+        if is_england || ctx.county_codes.iter().any(|c| c == &code) {
+            let comparators = if is_england {
+                &mut draft.england
+            } else {
+                &mut draft.county
+            };
+            comparators.insert(
                 period.clone(),
                 Comparator {
                     area_code: code,

@@ -17,6 +17,8 @@ def ci(e, d=1):
 
 
 def group(g):
+    if g.get("value") is None:
+        return "withheld*"
     return f"{g['value']:.1f} ({g['lower95']:.1f}–{g['upper95']:.1f})"
 
 
@@ -33,5 +35,8 @@ for indicator in ["990001", "990002", "990005", "990003", "990004"]:
     s = t["summary"]
     print(f"| {t['indicator']['short_name']} | {group(most)} | {group(least)} | {ci(s.get('absolute_gap'))} "
           f"| {ci(s.get('relative_gap'), 2)} | {ci(s.get('sii'))} | {ci(s.get('rii'), 2)} |")
+print("\n\\* withheld by the small-number rule: the public table is audited together with every other "
+      "published table (by area, decile, quintile, locality), and these totals would let a count of 1–4 "
+      "be derived.")
 print("\nPositive SII = the most deprived are worse off (breastfeeding is higher-is-better, so its SII is "
       "least − most deprived and its RII least/most).")

@@ -21,6 +21,8 @@
 //!   significance, suppression), one method per file with formula and source.
 //! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
 //!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
+//! - [`disclosure`]: the public view of values: small-number suppression with an exact
+//!   disclosure audit across overlapping group totals, applied by every public output.
 //! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
@@ -33,6 +35,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod dataset;
+pub mod disclosure;
 pub mod error;
 pub mod export;
 pub mod fetch;

@@ -7,7 +7,7 @@ mod common;
 
 use common::durham::durham_dataset;
 use gapmap::gaps::cli::{run, GapsArgs, GapsFormat};
-use gapmap::gaps::{gap_table, GapRequest, GapTable, GroupBy};
+use gapmap::gaps::{GapRequest, GapTable, GroupBy};
 use polars::prelude::*;
 use std::path::Path;
 use std::process::Command;
@@ -25,14 +25,15 @@ fn args(indicator: &str, by: GroupBy, format: GapsFormat, out: Option<&Path>) ->
     }
 }
 
-/// Tooth decay by area: tiny survey samples, so some MSOAs are suppressed.
+/// Tooth decay by area: tiny survey samples, so some MSOAs are suppressed. This is the public
+/// table `gapmap gaps` writes (the engine's table with the disclosure audit applied).
 fn suppressed_table() -> GapTable {
     let dataset = durham_dataset();
     let req = GapRequest {
         reps: 2000,
         ..GapRequest::for_indicator(&dataset, "990005", GroupBy::Area)
     };
-    gap_table(&dataset, &req).unwrap()
+    gapmap::disclosure::public_gap_table(&dataset, &req).unwrap()
 }
 
 fn f64_column(df: &DataFrame, name: &str) -> Vec<Option<f64>> {

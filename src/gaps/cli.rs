@@ -5,7 +5,7 @@
 //!             [--format table|csv|json|xlsx|parquet] [--out FILE] [--reps N] [--seed N]
 //! ```
 
-use super::{gap_table, GapError, GapRequest, GapTable, GroupBy};
+use super::{GapError, GapRequest, GapTable, GroupBy};
 use crate::dataset::Dataset;
 use crate::export::{write_atomic, write_csv, write_parquet, write_xlsx};
 use crate::imd::ImdEdition;
@@ -87,7 +87,8 @@ pub fn run(args: &GapsArgs, dataset: &Dataset, stdout: &mut dyn Write) -> Result
             format: format!("{:?}", args.format).to_lowercase(),
         });
     }
-    let table = gap_table(dataset, &args.request(dataset))?;
+    // The same public view as the server's downloads (exact disclosure audit across tables).
+    let table = crate::disclosure::public_gap_table(dataset, &args.request(dataset))?;
     let bytes: Vec<u8> = match args.format {
         GapsFormat::Table => render_table(&table).into_bytes(),
         GapsFormat::Json => {

@@ -6,14 +6,13 @@
 
 use super::api::edition_for;
 use super::error::{ApiError, ApiQuery, ErrorBody};
-use super::public::{group_key, PublicIndicator};
 use super::{known_indicator, loaded_level, AppState};
+use crate::disclosure::apply_to_gap_table;
 use crate::export::{write_csv, write_parquet, write_xlsx};
 use crate::gaps::{gap_table, GapError, GapRequest, GapTable, GroupBy};
 use crate::geoexport::{self, GeoFeature, GeoValue};
 use crate::imd::ImdEdition;
 use crate::level::Level;
-use crate::stats::significance::Comparison;
 use crate::stats::significance::Significance;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
@@ -297,43 +296,6 @@ fn gap_error(e: GapError) -> ApiError {
     }
 }
 
-/// Withhold what the server's public view withholds (see [`super::public`]): in a by-area
-/// table every hidden area, in a grouped table every group total it lists. Summary measures
-/// computed from a newly withheld value are withheld too, as the engine does.
-fn apply_public_suppression(table: &mut GapTable, public: &PublicIndicator) {
-    let mut withheld_more = false;
-    for g in &mut table.groups {
-        let hidden = match table.by {
-            GroupBy::Area => public.value(&g.key).is_some_and(|v| v.suppressed),
-            by => group_key(by, table.edition, &g.key)
-                .is_some_and(|k| public.withheld_groups.contains(&k)),
-        };
-        if hidden && !g.suppressed {
-            withheld_more = true;
-            g.suppressed = true;
-            g.count = None;
-            g.value = None;
-            g.lower95 = None;
-            g.upper95 = None;
-            g.lower998 = None;
-            g.upper998 = None;
-            g.vs_england = Comparison::NOT_COMPARED;
-            g.vs_county = Comparison::NOT_COMPARED;
-        }
-    }
-    if withheld_more {
-        let s = &mut table.summary;
-        s.absolute_gap = None;
-        s.relative_gap = None;
-        s.sii = None;
-        s.rii = None;
-        s.notes.push(
-            "Gaps and SII/RII are withheld: they would use values suppressed to protect small counts."
-                .into(),
-        );
-    }
-}
-
 /// Cache key → computed table; tables are deterministic (fixed seed), so caching is exact.
 pub(crate) type GapCache =
     moka::sync::Cache<(String, GroupBy, Level, Option<ImdEdition>), Arc<GapTable>>;
@@ -379,7 +341,7 @@ pub async fn gaps(
             let computed = tokio::task::spawn_blocking(move || {
                 let mut table = gap_table(&inner.dataset, &request)?;
                 if let Some(public) = public {
-                    apply_public_suppression(&mut table, &public);
+                    apply_to_gap_table(&mut table, &public);
                 }
                 Ok::<_, GapError>(Arc::new(table))
             })

@@ -22,7 +22,8 @@ pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
-pub mod public;
+/// The public view of values lives in [`crate::disclosure`] (shared with the CLI).
+pub use crate::disclosure as public;
 pub mod tiles;
 pub mod web;
 

@@ -1,9 +1,10 @@
 //! The public view of indicator values: small-number suppression and significance labels.
 //!
-//! Everything the server publishes about an area's indicator value (the values endpoint,
-//! area profiles, GeoJSON/GeoPackage downloads, by-area gap tables) goes through
-//! [`PublicIndicator`], computed once per indicator when the server starts; gap tables by
-//! group also drop the group totals it lists.
+//! Everything gapmap publishes about an area's indicator value (the values endpoint,
+//! area profiles, GeoJSON/GeoPackage downloads, gap tables from the API and from
+//! `gapmap gaps`) goes through [`PublicIndicator`] (computed once per indicator when the
+//! server starts); gap tables by group also drop the group totals it lists
+//! ([`apply_to_gap_table`]).
 //!
 //! # Suppression
 //! A count from 1 to `suppress_max_count` (default 4) is *primary* suppressed: its value,
@@ -36,8 +37,9 @@
 //! tables use.
 
 use crate::dataset::{Dataset, Indicator, IndicatorValue, ValueType};
-use crate::gaps::GroupBy;
+use crate::gaps::{GapTable, GroupBy};
 use crate::imd::ImdEdition;
+use crate::stats::significance::Comparison;
 use crate::stats::significance::{compare_interval, Significance};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -424,6 +426,56 @@ pub fn public_values_with(indicator: &Indicator, mask: &[bool]) -> Vec<PublicVal
             }
         })
         .collect()
+}
+
+/// Withhold in a gap table what the public view withholds: in a by-area
+/// table every hidden area, in a grouped table every group total it lists. Summary measures
+/// computed from a newly withheld value are withheld too, as the engine does.
+pub fn apply_to_gap_table(table: &mut GapTable, public: &PublicIndicator) {
+    let mut withheld_more = false;
+    for g in &mut table.groups {
+        let hidden = match table.by {
+            GroupBy::Area => public.value(&g.key).is_some_and(|v| v.suppressed),
+            by => group_key(by, table.edition, &g.key)
+                .is_some_and(|k| public.withheld_groups.contains(&k)),
+        };
+        if hidden && !g.suppressed {
+            withheld_more = true;
+            g.suppressed = true;
+            g.count = None;
+            g.value = None;
+            g.lower95 = None;
+            g.upper95 = None;
+            g.lower998 = None;
+            g.upper998 = None;
+            g.vs_england = Comparison::NOT_COMPARED;
+            g.vs_county = Comparison::NOT_COMPARED;
+        }
+    }
+    if withheld_more {
+        let s = &mut table.summary;
+        s.absolute_gap = None;
+        s.relative_gap = None;
+        s.sii = None;
+        s.rii = None;
+        s.notes.push(
+            "Gaps and SII/RII are withheld: they would use values suppressed to protect small counts."
+                .into(),
+        );
+    }
+}
+
+/// A gap table as gapmap publishes it outside the server (CLI downloads): the engine's
+/// table with the same public view applied as the API's ([`apply_to_gap_table`]).
+pub fn public_gap_table(
+    dataset: &Dataset,
+    request: &crate::gaps::GapRequest,
+) -> Result<GapTable, crate::gaps::GapError> {
+    let mut table = crate::gaps::gap_table(dataset, request)?;
+    if let Some(indicator) = dataset.indicator(&request.indicator) {
+        apply_to_gap_table(&mut table, &PublicIndicator::new(dataset, indicator));
+    }
+    Ok(table)
 }
 
 #[cfg(test)]

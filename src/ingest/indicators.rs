@@ -91,6 +91,27 @@ fn check_counts(
     Ok(())
 }
 
+/// Record the line of an (indicator, area, period, …) key; a second occurrence is an error
+/// naming both lines.
+fn first_occurrence<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    path: &Path,
+    line: usize,
+    (id, code, period): (&str, &str, &str),
+) -> Result<(), IngestError> {
+    if let Some(&first_line) = seen.get(&key) {
+        return Err(IngestError::Duplicate {
+            path: path.into(),
+            line,
+            key: format!("indicator {id}, area {code}, period {period}"),
+            first_line,
+        });
+    }
+    seen.insert(key, line);
+    Ok(())
+}
+
 /// Does this look like a code of `level`? (E02 MSOA, E01 LSOA, E05 ward.)
 fn code_shape_matches(level: Level, code: &str) -> bool {
     let prefix = match level {
@@ -164,15 +185,7 @@ fn load_fingertips(
             sex.clone(),
             age.clone(),
         );
-        if let Some(&first_line) = seen.get(&key) {
-            return Err(IngestError::Duplicate {
-                path: path.into(),
-                line,
-                key: format!("indicator {id}, area {code}, period {period}"),
-                first_line,
-            });
-        }
-        seen.insert(key, line);
+        first_occurrence(&mut seen, key, path, line, (&id, &code, &period))?;
         let value = parse_opt_f64(path, line, "Value", field(r, c_value))?;
         let lower95 = parse_opt_f64(path, line, "Lower CI 95.0 limit", field(r, c_l95))?;
         let upper95 = parse_opt_f64(path, line, "Upper CI 95.0 limit", field(r, c_u95))?;
@@ -406,15 +419,7 @@ fn load_tidy(
             });
         }
         let key = (id.clone(), code.clone(), period.clone());
-        if let Some(&first_line) = seen.get(&key) {
-            return Err(IngestError::Duplicate {
-                path: path.into(),
-                line,
-                key: format!("indicator {id}, area {code}, period {period}"),
-                first_line,
-            });
-        }
-        seen.insert(key, line);
+        first_occurrence(&mut seen, key, path, line, (&id, &code, &period))?;
         let count = parse_opt_f64(path, line, "count", field(r, c_count))?;
         let denominator = parse_opt_f64(path, line, "denominator", field(r, c_denom))?;
         let value = match c_value {

@@ -44,19 +44,7 @@ fn load(path: &str) -> Result<Vec<Area>, Box<dyn Error>> {
             geojson::Value::Polygon(_) => MultiPolygon(vec![geo::Polygon::try_from(&value)?]),
             _ => MultiPolygon::try_from(&value)?,
         };
-        areas.push(Area {
-            code,
-            ons_name: name.clone(),
-            name,
-            geometry,
-            area_m2: 0.0,
-            centroid: [0.0, 0.0],
-            centroid_bng: [0.0, 0.0],
-            population: None,
-            imd: Vec::new(),
-            locality: None,
-            members: Vec::new(),
-        });
+        areas.push(Area::outline(code, name, geometry));
     }
     Ok(areas)
 }

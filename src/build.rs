@@ -813,17 +813,11 @@ fn dissolve(code: &str, name: &str, members: &[&Area]) -> Area {
         .map(|p| [p.x(), p.y()])
         .unwrap_or([0.0, 0.0]);
     Area {
-        code: code.to_string(),
-        name: name.to_string(),
-        ons_name: name.to_string(),
-        geometry,
         area_m2,
         centroid: label,
         centroid_bng,
-        population: None,
-        imd: Vec::new(),
-        locality: None,
         members: members.iter().map(|a| a.code.clone()).collect(),
+        ..Area::outline(code.to_string(), name.to_string(), geometry)
     }
 }
 

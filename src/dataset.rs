@@ -216,6 +216,24 @@ pub struct Area {
 }
 
 impl Area {
+    /// An area with only code, name and boundary (no measures, population, IMD or locality),
+    /// for tools and tests that work on geometry alone.
+    pub fn outline(code: String, name: String, geometry: MultiPolygon<f64>) -> Area {
+        Area {
+            ons_name: name.clone(),
+            code,
+            name,
+            geometry,
+            area_m2: 0.0,
+            centroid: [0.0, 0.0],
+            centroid_bng: [0.0, 0.0],
+            population: None,
+            imd: Vec::new(),
+            locality: None,
+            members: Vec::new(),
+        }
+    }
+
     pub fn imd(&self, edition: ImdEdition) -> Option<&AreaImd> {
         self.imd.iter().find(|i| i.edition == edition)
     }

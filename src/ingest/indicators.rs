@@ -133,6 +133,26 @@ struct Draft {
     ratio_samples: Vec<f64>,
 }
 
+impl Draft {
+    fn new(meta: IndicatorMeta) -> Draft {
+        Draft {
+            meta,
+            periods: BTreeMap::new(),
+            england: BTreeMap::new(),
+            county: BTreeMap::new(),
+            ratio_samples: Vec::new(),
+        }
+    }
+
+    /// Keep one area's value for a period (the caller has rejected duplicates).
+    fn add(&mut self, period: String, code: String, line: usize, value: IndicatorValue) {
+        self.periods
+            .entry(period)
+            .or_default()
+            .insert(code, (line, value));
+    }
+}
+
 fn load_fingertips(
     path: &Path,
     config: &IndicatorConfig,
@@ -205,12 +225,10 @@ fn load_fingertips(
         let note = c_note.map(|c| field(r, c).to_string()).unwrap_or_default();
         let synthetic_row =
             note.to_ascii_lowercase().contains("synthetic") || name.contains("(synthetic demo)");
-        let draft = drafts.entry(id.clone()).or_insert_with(|| Draft {
-            meta: base_meta(&id, &name, &meta_cfg, config, source_id, &sex, &age),
-            periods: BTreeMap::new(),
-            england: BTreeMap::new(),
-            county: BTreeMap::new(),
-            ratio_samples: Vec::new(),
+        let draft = drafts.entry(id.clone()).or_insert_with(|| {
+            Draft::new(base_meta(
+                &id, &name, &meta_cfg, config, source_id, &sex, &age,
+            ))
         });
         draft.meta.synthetic |= synthetic_row;
         if let (Some(v), Some(c), Some(d)) = (value, count, denominator) {
@@ -269,11 +287,7 @@ fn load_fingertips(
             lower998,
             upper998,
         };
-        draft
-            .periods
-            .entry(period)
-            .or_default()
-            .insert(code, (line, v));
+        draft.add(period, code, line, v);
     }
     drafts
         .into_values()
@@ -437,12 +451,8 @@ fn load_tidy(
                 known: ctx.area_codes.len(),
             });
         }
-        let draft = drafts.entry(id.clone()).or_insert_with(|| Draft {
-            meta: base_meta(&id, &id, &meta_cfg, config, source_id, "", ""),
-            periods: BTreeMap::new(),
-            england: BTreeMap::new(),
-            county: BTreeMap::new(),
-            ratio_samples: Vec::new(),
+        let draft = drafts.entry(id.clone()).or_insert_with(|| {
+            Draft::new(base_meta(&id, &id, &meta_cfg, config, source_id, "", ""))
         });
         let v = IndicatorValue {
             area_code: code.clone(),
@@ -454,11 +464,7 @@ fn load_tidy(
             lower998: None,
             upper998: None,
         };
-        draft
-            .periods
-            .entry(period)
-            .or_default()
-            .insert(code, (line, v));
+        draft.add(period, code, line, v);
     }
     drafts
         .into_values()

@@ -30,19 +30,11 @@ pub fn areas_from_geojson(path: &std::path::Path, code_key: &str, name_key: &str
                 geojson::Value::Polygon(_) => MultiPolygon(vec![Polygon::try_from(value).unwrap()]),
                 _ => MultiPolygon::try_from(value).unwrap(),
             };
-            Area {
-                code: props[code_key].as_str().unwrap().to_string(),
-                name: props[name_key].as_str().unwrap().to_string(),
-                ons_name: props[name_key].as_str().unwrap().to_string(),
+            Area::outline(
+                props[code_key].as_str().unwrap().to_string(),
+                props[name_key].as_str().unwrap().to_string(),
                 geometry,
-                area_m2: 0.0,
-                centroid: [0.0, 0.0],
-                centroid_bng: [0.0, 0.0],
-                population: None,
-                imd: Vec::new(),
-                locality: None,
-                members: Vec::new(),
-            }
+            )
         })
         .collect()
 }

@@ -44,12 +44,6 @@ pub enum BuildError {
     EmptyArea(String),
 }
 
-impl BuildError {
-    pub fn is_input_error(&self) -> bool {
-        true
-    }
-}
-
 /// Progress callback: (step name, step number, total steps).
 pub type Progress<'a> = &'a dyn Fn(&str, u64, u64);
 
@@ -363,7 +357,7 @@ pub fn build_dataset(
                         .or_insert_with(|| name.clone());
                 }
             }
-            for (lookup, _) in [(&ward_lookup, ()), (&ward22_lookup, ())] {
+            for lookup in [&ward_lookup, &ward22_lookup] {
                 // A ward takes the locality holding most of its population.
                 let mut votes: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
                 for (l21, w) in lookup.iter() {

@@ -39,8 +39,12 @@ impl Error {
     /// Process exit code: 2 when the input (files, config, arguments) is bad, 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Config(_) | Error::Fetch(_) | Error::Ingest(_) | Error::Usage(_) => 2,
-            Error::Build(e) if e.is_input_error() => 2,
+            // Every build error is about an input (fetch, ingest, missing boundaries, empty area).
+            Error::Config(_)
+            | Error::Fetch(_)
+            | Error::Ingest(_)
+            | Error::Build(_)
+            | Error::Usage(_) => 2,
             Error::Snapshot(e) if e.is_input_error() => 2,
             Error::Gap(crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)) => 1,
             Error::Gap(_) => 2,

@@ -14,27 +14,44 @@
 //! value for counts of 10 or more at 95% (PHE *Technical Guide: Confidence Intervals*, 2018),
 //! which is why Fingertips uses it only from 10 events up; see [`super::poisson_exact`].
 
+use super::confidence::ConfidenceLevel;
 use super::{Confidence, Interval, StatsError};
 
 /// Byar's limits for an observed count `observed` (≥ 0, may be fractional).
 ///
 /// For `observed = 0` the lower formula is undefined; the lower limit is 0 (the exact value).
 pub fn byar_count_limits(observed: f64, confidence: Confidence) -> Result<Interval, StatsError> {
+    byar_count_limits_at(observed, confidence.into())
+}
+
+/// Byar's limits at any confidence level in (0, 1]. At 100% the interval is [0, ∞).
+pub fn byar_count_limits_at(observed: f64, level: ConfidenceLevel) -> Result<Interval, StatsError> {
     if !(observed.is_finite() && observed >= 0.0) {
         return Err(StatsError::InvalidCount(observed));
     }
-    let z = confidence.z();
-    let lower = if observed == 0.0 {
-        0.0
-    } else {
-        let o = observed;
-        // PHEindicatormethods sets a negative result to NA; it can only happen for counts far
-        // below the 10 where Byar is used, so clamp at 0.
-        (o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * o.sqrt())).powi(3)).max(0.0)
-    };
+    // PHEindicatormethods sets a negative lower limit to NA; it can only happen for counts far
+    // below the 10 where Byar is used (or at 100%), so clamp at 0.
+    let lower = byar_lower_unclamped(observed, level).max(0.0);
+    Ok(Interval {
+        lower,
+        upper: byar_upper(observed, level),
+    })
+}
+
+/// Byar's lower limit as the formula gives it: negative (the package's NA) when the
+/// approximation breaks down, −∞ at 100%; 0 for no events.
+pub fn byar_lower_unclamped(observed: f64, level: ConfidenceLevel) -> f64 {
+    if observed == 0.0 {
+        return 0.0;
+    }
+    let o = observed;
+    o * (1.0 - 1.0 / (9.0 * o) - level.z() / (3.0 * o.sqrt())).powi(3)
+}
+
+/// Byar's upper limit; +∞ at 100%.
+pub fn byar_upper(observed: f64, level: ConfidenceLevel) -> f64 {
     let o1 = observed + 1.0;
-    let upper = o1 * (1.0 - 1.0 / (9.0 * o1) + z / (3.0 * o1.sqrt())).powi(3);
-    Ok(Interval { lower, upper })
+    o1 * (1.0 - 1.0 / (9.0 * o1) + level.z() / (3.0 * o1.sqrt())).powi(3)
 }
 
 #[cfg(test)]
@@ -75,6 +92,18 @@ mod tests {
         let ci = byar_count_limits(0.0, Confidence::P95).unwrap();
         assert_eq!(ci.lower, 0.0);
         assert!(ci.upper > 3.0 && ci.upper < 4.0);
+    }
+
+    #[test]
+    fn byar_at_99_percent_matches_hand_worked_values() {
+        // O = 100, z = qnorm(0.995) = 2.575829: lower = 100(1 − 1/900 − 2.575829/30)³
+        // = 76.111830, upper = 101(1 − 1/909 + 2.575829/(3√101))³ = 128.769055 (python).
+        let ci = byar_count_limits_at(100.0, ConfidenceLevel::new(0.99).unwrap()).unwrap();
+        assert!((ci.lower - 76.111_829_91).abs() < 1e-7, "{ci:?}");
+        assert!((ci.upper - 128.769_054_77).abs() < 1e-7, "{ci:?}");
+        let full = ConfidenceLevel::new(1.0).unwrap();
+        assert_eq!(byar_lower_unclamped(100.0, full), f64::NEG_INFINITY);
+        assert_eq!(byar_upper(100.0, full), f64::INFINITY);
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! large n; the same recovery `phe_sii` uses for `value_type = 0`). The areas are treated as
 //! independent samples.
 
+use super::confidence::ConfidenceLevel;
 use super::{Confidence, Estimate, Interval, StatsError};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -26,15 +27,31 @@ pub fn mean_interval(
     n: f64,
     confidence: Confidence,
 ) -> Result<Interval, StatsError> {
+    mean_interval_at(mean, sd, n, confidence.into())
+}
+
+/// [`mean_interval`] at any confidence level in (0, 1]; (−∞, ∞) at 100%.
+pub fn mean_interval_at(
+    mean: f64,
+    sd: f64,
+    n: f64,
+    level: ConfidenceLevel,
+) -> Result<Interval, StatsError> {
     if !(sd.is_finite() && sd >= 0.0) {
         return Err(StatsError::InvalidSpread(sd));
     }
     if n.is_nan() || n < 2.0 {
         return Err(StatsError::TooFewObservations(n));
     }
+    if level.is_full() {
+        return Ok(Interval {
+            lower: f64::NEG_INFINITY,
+            upper: f64::INFINITY,
+        });
+    }
     let t = StudentsT::new(0.0, 1.0, n - 1.0)
         .map_err(|_| StatsError::TooFewObservations(n))?
-        .inverse_cdf(0.5 + confidence.level() / 2.0);
+        .inverse_cdf(0.5 + level.fraction() / 2.0);
     let half_width = t * sd / n.sqrt();
     Ok(Interval {
         lower: mean - half_width,

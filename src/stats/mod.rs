@@ -5,6 +5,7 @@
 //! (ukhsa-collaboration/PHEindicatormethods) and described in the Fingertips *Public health
 //! data science technical guidance* (fingertips.phe.org.uk/static-reports/public-health-technical-guidance):
 //!
+//! - [`confidence`]: any confidence level in (0, 1], read the package's way (95 = 0.95).
 //! - [`wilson`]: Wilson score interval for proportions (`phe_proportion`).
 //! - [`byar`]: Byar's approximation to Poisson limits of a count (`byars_lower/upper`).
 //! - [`poisson_exact`]: exact Poisson (chi-square) limits of a count, and the Fingertips
@@ -12,12 +13,26 @@
 //! - [`mean`]: interval for a mean (Student's t) and the pooled mean of area means.
 //! - [`aggregate`]: summing counts and denominators over groups (never averaging rates).
 //! - [`gap`]: absolute gap (difference) and relative gap (ratio) with intervals.
-//! - [`sii`]: slope and relative index of inequality with Monte Carlo intervals (`phe_sii`).
+//! - [`sii`]: slope and relative index of inequality with Monte Carlo intervals (`phe_sii`),
+//!   as the gap tables use it.
+//! - [`sii_options`]: every `phe_sii` option (value types, log/logit regression, SE given or
+//!   derived, several levels, RII, intercept, reliability statistic).
+//! - [`standard_population`]: the European Standard Populations 2013 and 1976.
+//! - [`dsr`]: directly standardised rates, Dobson/Byar limits, non-independent events
+//!   (`calculate_dsr`).
+//! - [`isr`]: indirectly standardised ratios and rates (`calculate_ISRatio`, `calculate_ISRate`).
+//! - [`quantile`]: quantile assignment within groups (`phe_quantile`).
 //! - [`significance`]: Fingertips comparison with a benchmark (better/similar/worse).
 //! - [`suppress`]: small-number suppression, primary and secondary.
 
 pub mod aggregate;
 pub mod byar;
+pub mod confidence;
+pub mod dsr;
+pub mod isr;
+pub mod quantile;
+pub mod sii_options;
+pub mod standard_population;
 pub mod gap;
 pub mod mean;
 pub mod poisson_exact;

@@ -19,7 +19,8 @@
 //! threshold. Sources: Armitage P, Berry G (2002) *Statistical methods in medical research*
 //! (4th edn); Garwood F (1936) Biometrika 28:437–442.
 
-use super::byar::byar_count_limits;
+use super::byar::byar_count_limits_at;
+use super::confidence::ConfidenceLevel;
 use super::{check_count, Confidence, Interval, StatsError};
 use statrs::function::gamma::checked_gamma_lr;
 
@@ -56,10 +57,25 @@ fn gamma_quantile(shape: f64, p: f64) -> f64 {
 /// Exact Poisson limits of an observed count (fractional counts allowed, as χ² with
 /// non-integer degrees of freedom).
 pub fn exact_count_limits(observed: f64, confidence: Confidence) -> Result<Interval, StatsError> {
+    exact_count_limits_at(observed, confidence.into())
+}
+
+/// Exact Poisson limits at any confidence level in (0, 1]; [0, ∞) at 100%
+/// (R: `qchisq(0, 2O) = 0`, `qchisq(1, 2O + 2) = Inf`).
+pub fn exact_count_limits_at(
+    observed: f64,
+    level: ConfidenceLevel,
+) -> Result<Interval, StatsError> {
     if !(observed.is_finite() && observed >= 0.0) {
         return Err(StatsError::InvalidCount(observed));
     }
-    let alpha = 1.0 - confidence.level();
+    if level.is_full() {
+        return Ok(Interval {
+            lower: 0.0,
+            upper: f64::INFINITY,
+        });
+    }
+    let alpha = 1.0 - level.fraction();
     let lower = if observed == 0.0 {
         0.0
     } else {
@@ -71,10 +87,24 @@ pub fn exact_count_limits(observed: f64, confidence: Confidence) -> Result<Inter
 
 /// Limits of an observed count the Fingertips way: exact below [`EXACT_BELOW`], else Byar.
 pub fn count_limits(observed: f64, confidence: Confidence) -> Result<Interval, StatsError> {
+    count_limits_at(observed, confidence.into())
+}
+
+/// [`count_limits`] at any confidence level in (0, 1].
+pub fn count_limits_at(observed: f64, level: ConfidenceLevel) -> Result<Interval, StatsError> {
     if observed < EXACT_BELOW {
-        exact_count_limits(observed, confidence)
+        exact_count_limits_at(observed, level)
     } else {
-        byar_count_limits(observed, confidence)
+        byar_count_limits_at(observed, level)
+    }
+}
+
+/// The method [`count_limits`] uses for a count, as the package names it ("Exact"/"Byars").
+pub fn count_method(observed: f64) -> &'static str {
+    if observed < EXACT_BELOW {
+        "Exact"
+    } else {
+        "Byars"
     }
 }
 
@@ -85,8 +115,18 @@ pub fn rate_interval(
     multiplier: f64,
     confidence: Confidence,
 ) -> Result<Interval, StatsError> {
+    rate_interval_at(count, denominator, multiplier, confidence.into())
+}
+
+/// [`rate_interval`] at any confidence level in (0, 1].
+pub fn rate_interval_at(
+    count: f64,
+    denominator: f64,
+    multiplier: f64,
+    level: ConfidenceLevel,
+) -> Result<Interval, StatsError> {
     check_count(count, denominator)?;
-    Ok(count_limits(count, confidence)?.scaled(multiplier / denominator))
+    Ok(count_limits_at(count, level)?.scaled(multiplier / denominator))
 }
 
 #[cfg(test)]
@@ -140,6 +180,19 @@ mod tests {
         let ci = rate_interval(5.0, 7_400_629.0, 100_000.0, Confidence::P95).unwrap();
         assert!(close(ci.lower, 1.623_486_390_118_420_7 / 74.006_29));
         assert!(close(ci.upper, 11.668_332_079_322_67 / 74.006_29));
+    }
+
+    #[test]
+    fn exact_limits_at_90_percent_and_at_100_percent() {
+        // R: qchisq(0.05, 10)/2 = 1.97014957, qchisq(0.95, 12)/2 = 10.51303491 (90%, O = 5;
+        // scipy chi2.ppf).
+        let ci = exact_count_limits_at(5.0, ConfidenceLevel::new(0.9).unwrap()).unwrap();
+        assert!((ci.lower - 1.970_149_568).abs() < 1e-8, "{ci:?}");
+        assert!((ci.upper - 10.513_034_909).abs() < 1e-8, "{ci:?}");
+        let full = exact_count_limits_at(5.0, ConfidenceLevel::new(1.0).unwrap()).unwrap();
+        assert_eq!((full.lower, full.upper), (0.0, f64::INFINITY));
+        assert_eq!(count_method(9.0), "Exact");
+        assert_eq!(count_method(10.0), "Byars");
     }
 
     #[test]

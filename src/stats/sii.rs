@@ -57,7 +57,7 @@ pub enum Transform {
 }
 
 impl Transform {
-    fn forward(self, x: f64) -> f64 {
+    pub(crate) fn forward(self, x: f64) -> f64 {
         match self {
             Transform::Identity => x,
             Transform::Log => x.ln(),
@@ -65,7 +65,7 @@ impl Transform {
         }
     }
 
-    fn back(self, t: f64) -> f64 {
+    pub(crate) fn back(self, t: f64) -> f64 {
         match self {
             Transform::Identity => t,
             Transform::Log => t.exp(),
@@ -160,8 +160,51 @@ pub enum SiiError {
     NoReplicates,
 }
 
+/// What one Monte Carlo replicate draws from: group means and standard errors on the
+/// simulation scale, the back-transform applied to each draw, and the regression weights.
+pub(crate) struct Simulation<'a> {
+    pub means: &'a [f64],
+    pub ses: &'a [f64],
+    pub back: Transform,
+    pub c0: &'a [f64],
+    pub c1: &'a [f64],
+}
+
+/// `reps` replicates of the slope β₁ and of (β₀ + β₁)/β₀, each group drawn from
+/// N(mean, se²) and back-transformed (`SimulationFunc`). Replicates come from ChaCha8 streams
+/// seeded by `seed`, stream i for the i-th block of [`BLOCK`] replicates, so results are
+/// reproducible, independent of threads, and the first k·BLOCK replicates of a longer run
+/// equal a run of k·BLOCK.
+pub(crate) fn simulate_coefficients(
+    sim: &Simulation<'_>,
+    reps: usize,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>) {
+    let mut slope_samples = vec![0.0; reps];
+    let mut rii_samples = vec![0.0; reps];
+    slope_samples
+        .par_chunks_mut(BLOCK)
+        .zip(rii_samples.par_chunks_mut(BLOCK))
+        .enumerate()
+        .for_each(|(block, (slope_out, rii_out))| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(block as u64);
+            for (s, r) in slope_out.iter_mut().zip(rii_out.iter_mut()) {
+                let (mut b0, mut b1) = (0.0, 0.0);
+                for i in 0..sim.means.len() {
+                    let normal: f64 = rng.sample(StandardNormal);
+                    let y = sim.back.back(sim.means[i] + sim.ses[i] * normal);
+                    b0 += sim.c0[i] * y;
+                    b1 += sim.c1[i] * y;
+                }
+                (*s, *r) = (b1, (b0 + b1) / b0);
+            }
+        });
+    (slope_samples, rii_samples)
+}
+
 /// Regression coefficients as linear functions of the group values: β_j = Σ c_j[i]·yᵢ.
-fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let total: f64 = populations.iter().sum();
     let shares: Vec<f64> = populations.iter().map(|p| p / total).collect();
     let mut cumulative = 0.0;
@@ -200,7 +243,7 @@ fn oriented(beta0: f64, beta1: f64, multiplier: f64, orientation: Orientation) -
 }
 
 /// 1-based position round(reps·p) of the sorted replicates (phe_sii), as a 0-based index.
-fn percentile_index(len: usize, p: f64) -> usize {
+pub(crate) fn percentile_index(len: usize, p: f64) -> usize {
     let position = (len as f64 * p).round() as usize;
     position.saturating_sub(1).min(len - 1)
 }
@@ -264,34 +307,26 @@ pub fn slope_index(groups: &[SiiGroup], options: &SiiOptions) -> Result<SiiResul
     let beta1: f64 = c1.iter().zip(groups).map(|(c, g)| c * g.value).sum();
     let (sii, rii) = oriented(beta0, beta1, options.multiplier, options.orientation);
 
-    let reps = options.reps as usize;
-    let mut sii_samples = vec![0.0; reps];
-    let mut rii_samples = vec![0.0; reps];
-    sii_samples
-        .par_chunks_mut(BLOCK)
-        .zip(rii_samples.par_chunks_mut(BLOCK))
-        .enumerate()
-        .for_each(|(block, (sii_out, rii_out))| {
-            let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-            rng.set_stream(block as u64);
-            for (s, r) in sii_out.iter_mut().zip(rii_out.iter_mut()) {
-                let (mut b0, mut b1) = (0.0, 0.0);
-                for i in 0..means.len() {
-                    let normal: f64 = rng.sample(StandardNormal);
-                    let y = options.transform.back(means[i] + ses[i] * normal);
-                    b0 += c0[i] * y;
-                    b1 += c1[i] * y;
-                }
-                (*s, *r) = oriented(b0, b1, options.multiplier, Orientation::LeastMinusMost);
-            }
-        });
+    let (mut slope_samples, mut rii_samples) = simulate_coefficients(
+        &Simulation {
+            means: &means,
+            ses: &ses,
+            back: options.transform,
+            c0: &c0,
+            c1: &c1,
+        },
+        options.reps as usize,
+        options.seed,
+    );
     // Limits of phe_sii's own statistic (β₁·|m| and (β₀+β₁)/β₀); for the other orientation
-    // they are swapped and negated/inverted, exactly as phe_sii does for a negative multiplier.
+    // they are swapped and negated/inverted (see the module doc).
     let tail = (1.0 - 0.95) / 2.0;
-    let (sii_limits, rii_limits) = rayon::join(
-        || percentile_pair(&mut sii_samples, tail, 1.0 - tail),
+    let (slope_limits, rii_limits) = rayon::join(
+        || percentile_pair(&mut slope_samples, tail, 1.0 - tail),
         || percentile_pair(&mut rii_samples, tail, 1.0 - tail),
     );
+    let m = options.multiplier.abs();
+    let sii_limits = (slope_limits.0 * m, slope_limits.1 * m);
     let (sii_lower, sii_upper, rii_lower, rii_upper) = match options.orientation {
         Orientation::LeastMinusMost => (sii_limits.0, sii_limits.1, rii_limits.0, rii_limits.1),
         Orientation::MostMinusLeast => (

@@ -12,21 +12,39 @@
 //! (2nd edn) pp 46–48; PHEindicatormethods `wilson_lower`/`wilson_upper` (R/utils.R) and
 //! `phe_proportion`; Fingertips technical guidance, "Proportions". The interval is exact at the
 //! boundaries: 0 events gives a lower limit of exactly 0, x = n an upper limit of exactly 1.
-//! Fractional (apportioned) counts are allowed, as in Fingertips.
+//! Fractional (apportioned) counts are allowed, as in Fingertips. At 100% confidence the
+//! interval is [0, 1] (`wilson_lower`/`wilson_upper` special-case `confidence == 1`).
 
+use super::confidence::ConfidenceLevel;
 use super::{check_count, Confidence, Interval, StatsError};
 
-/// Wilson score interval for the proportion `count / denominator` (on the 0–1 scale).
+/// Wilson score interval for the proportion `count / denominator` (on the 0–1 scale), at
+/// one of the two Fingertips levels.
 pub fn wilson_interval(
     count: f64,
     denominator: f64,
     confidence: Confidence,
 ) -> Result<Interval, StatsError> {
+    wilson_interval_at(count, denominator, confidence.into())
+}
+
+/// Wilson score interval at any confidence level in (0, 1].
+pub fn wilson_interval_at(
+    count: f64,
+    denominator: f64,
+    level: ConfidenceLevel,
+) -> Result<Interval, StatsError> {
     check_count(count, denominator)?;
     if count > denominator {
         return Err(StatsError::CountExceedsDenominator { count, denominator });
     }
-    let z = confidence.z();
+    if level.is_full() {
+        return Ok(Interval {
+            lower: 0.0,
+            upper: 1.0,
+        });
+    }
+    let z = level.z();
     let (x, n) = (count, denominator);
     let centre = 2.0 * x + z * z;
     let spread = z * (z * z + 4.0 * x * (1.0 - x / n)).sqrt();
@@ -107,6 +125,23 @@ mod tests {
         let a = wilson_interval(30.0, 100.0, Confidence::P95).unwrap();
         let b = wilson_interval(30.0, 100.0, Confidence::P998).unwrap();
         assert!(b.lower < a.lower && b.upper > a.upper);
+    }
+
+    #[test]
+    fn wilson_at_other_levels_matches_hand_worked_values() {
+        // 81 of 263 at 90% (z = 1.6448536): (162 + 2.7055 ± 1.6449·√(2.7055 + 4·81·(1 − 81/263)))
+        // / (2·265.7055) = 0.2633136 to 0.3565663 (python, z = scipy norm.ppf(0.95)).
+        let ci = wilson_interval_at(81.0, 263.0, ConfidenceLevel::new(90.0).unwrap()).unwrap();
+        assert!(close(ci.lower, 0.263_313_617, 1e-8), "{ci:?}");
+        assert!(close(ci.upper, 0.356_566_350, 1e-8), "{ci:?}");
+        // 100%: the whole range, as wilson_lower/wilson_upper return for confidence == 1.
+        let full = wilson_interval_at(81.0, 263.0, ConfidenceLevel::new(1.0).unwrap()).unwrap();
+        assert_eq!((full.lower, full.upper), (0.0, 1.0));
+        // The Fingertips enum and the level give identical results.
+        assert_eq!(
+            wilson_interval(81.0, 263.0, Confidence::P998).unwrap(),
+            wilson_interval_at(81.0, 263.0, ConfidenceLevel::P998).unwrap()
+        );
     }
 
     #[test]

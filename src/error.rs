@@ -22,6 +22,12 @@ pub enum Error {
     Gap(#[from] crate::gaps::GapError),
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
+    /// `gapmap stats` could not run on its input (names the line and column).
+    #[error(transparent)]
+    Stats(#[from] crate::analyst::StatsRunError),
+    /// An output could not be encoded or written.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// A bad command-line value, with what to do about it.
     #[error("{0}")]
     Usage(String),
@@ -44,6 +50,7 @@ impl Error {
             | Error::Fetch(_)
             | Error::Ingest(_)
             | Error::Build(_)
+            | Error::Stats(_)
             | Error::Usage(_) => 2,
             Error::Snapshot(e) if e.is_input_error() => 2,
             Error::Gap(crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)) => 1,

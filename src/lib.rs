@@ -19,11 +19,14 @@
 //! - [`summary`]: the counts `gapmap check`/`build` print.
 //! - [`stats`]: pure statistical methods (Wilson, Byar, exact Poisson, means, gaps, SII/RII,
 //!   significance, suppression), one method per file with formula and source.
+//! - [`analyst`]: `gapmap stats`: PHEindicatormethods-style calculations (proportions, rates,
+//!   means, DSR, ISR, quantiles, SII) on an analyst's CSV, with the package's column names.
 //! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
 //!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
 //! - [`disclosure`]: the public view of values: small-number suppression with an exact
 //!   disclosure audit across overlapping group totals, applied by every public output.
-//! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
+//! - [`export`]: gap tables and `gapmap stats` tables as CSV, Parquet and XLSX (with method
+//!   notes); atomic file writes.
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
@@ -31,6 +34,7 @@
 //! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
+pub mod analyst;
 pub mod build;
 pub mod cli;
 pub mod config;

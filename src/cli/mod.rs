@@ -7,6 +7,8 @@ use crate::fetch::{Fetched, Fetcher, Registry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod stats;
+
 /// gapmap: where are children's health gaps, and where should the services that close them go?
 #[derive(Debug, Parser)]
 #[command(name = "gapmap", version, about, long_about = None, propagate_version = true)]
@@ -69,6 +71,8 @@ pub enum Command {
     Serve(crate::server::cli::ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
     Tiles(crate::server::cli::TilesArgs),
+    /// PHEindicatormethods calculations (proportion, rate, mean, DSR, ISR, quantiles, SII) on your own CSV, with the package's column names.
+    Stats(stats::StatsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +147,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             crate::server::cli::run_serve(&args, ds)?;
             Ok(())
         }
+        Command::Stats(args) => stats::run(
+            &args,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        ),
         Command::Tiles(args) => {
             let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
             let summary = crate::server::cli::run_tiles(&args, &ds, quiet)?;

@@ -1,5 +1,6 @@
 //! Downloads of gap tables: CSV and Parquet (via polars), XLSX (rust_xlsxwriter) with a data
-//! sheet, a chart-ready sheet and a method-notes sheet, and atomic file writes.
+//! sheet, a chart-ready sheet and a method-notes sheet, and atomic file writes; [`table`]
+//! writes `gapmap stats` tables in the same three formats.
 //!
 //! Every format carries the same rows ([`rows`]): one per group, then one per summary measure
 //! (absolute gap, relative gap, SII, RII). Suppressed cells are empty (null) and the row's
@@ -8,6 +9,7 @@
 
 mod csv;
 mod parquet;
+pub mod table;
 mod xlsx;
 
 use crate::gaps::{Estimate, GapTable};

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 
 /// A two-sided confidence level in (0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f64", into = "f64")]
 pub struct ConfidenceLevel(f64);
 
 /// Why a number is not a confidence level.
@@ -110,6 +111,19 @@ impl From<Confidence> for ConfidenceLevel {
             Confidence::P95 => ConfidenceLevel::P95,
             Confidence::P998 => ConfidenceLevel::P998,
         }
+    }
+}
+
+impl TryFrom<f64> for ConfidenceLevel {
+    type Error = ConfidenceError;
+    fn try_from(level: f64) -> Result<ConfidenceLevel, ConfidenceError> {
+        ConfidenceLevel::new(level)
+    }
+}
+
+impl From<ConfidenceLevel> for f64 {
+    fn from(level: ConfidenceLevel) -> f64 {
+        level.0
     }
 }
 

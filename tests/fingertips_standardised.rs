@@ -63,7 +63,9 @@ fn standardised_fingertips_rows_are_recomputed_or_listed_with_the_reason() {
         col("Denominator"),
     );
     // No column carries age-band counts: the only age field is the indicator's single band.
-    assert!(!headers.iter().any(|h| h.to_lowercase().contains("age band")));
+    assert!(!headers
+        .iter()
+        .any(|h| h.to_lowercase().contains("age band")));
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut failures = Vec::new();
     let level = ConfidenceLevel::P95;
@@ -76,7 +78,10 @@ fn standardised_fingertips_rows_are_recomputed_or_listed_with_the_reason() {
         let line = i + 2;
         let tally = tallies.entry(id.to_string()).or_default();
         tally.rows += 1;
-        if [value_c, lo_c, up_c, count_c].iter().any(|&c| r[c].is_empty()) {
+        if [value_c, lo_c, up_c, count_c]
+            .iter()
+            .any(|&c| r[c].is_empty())
+        {
             *tally
                 .not_recomputable
                 .entry("no value, limits or count in the file")
@@ -84,7 +89,8 @@ fn standardised_fingertips_rows_are_recomputed_or_listed_with_the_reason() {
             continue;
         }
         let number = |c: usize| r[c].parse::<f64>().unwrap();
-        let (value, lower, upper, observed) = (number(value_c), number(lo_c), number(up_c), number(count_c));
+        let (value, lower, upper, observed) =
+            (number(value_c), number(lo_c), number(up_c), number(count_c));
         if id == "41101" {
             // ISR: limits = value × O_limit / O.
             *tally
@@ -100,7 +106,9 @@ fn standardised_fingertips_rows_are_recomputed_or_listed_with_the_reason() {
             if ok {
                 tally.recomputed += 1;
             } else {
-                failures.push(format!("line {line}: 41101 limits {lower}–{upper} not value × O_limit/O"));
+                failures.push(format!(
+                    "line {line}: 41101 limits {lower}–{upper} not value × O_limit/O"
+                ));
             }
         } else {
             // DSR: value is not the crude rate, and the age bands are missing.

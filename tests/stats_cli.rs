@@ -34,7 +34,17 @@ fn dsr_csv_round_trips_with_the_package_columns_and_a_notes_sidecar() {
     std::fs::write(&input, dsr_csv()).unwrap();
     let out = dir.path().join("dsr.csv");
     gapmap()
-        .args(["stats", "--method", "dsr", "--x", "obs", "--n", "pop", "--group-by", "area"])
+        .args([
+            "stats",
+            "--method",
+            "dsr",
+            "--x",
+            "obs",
+            "--n",
+            "pop",
+            "--group-by",
+            "area",
+        ])
         .arg("--input")
         .arg(&input)
         .arg("--out")
@@ -46,7 +56,17 @@ fn dsr_csv_round_trips_with_the_package_columns_and_a_notes_sidecar() {
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(
         header,
-        ["area", "total_count", "total_pop", "value", "lowercl", "uppercl", "confidence", "statistic", "method"]
+        [
+            "area",
+            "total_count",
+            "total_pop",
+            "value",
+            "lowercl",
+            "uppercl",
+            "confidence",
+            "statistic",
+            "method"
+        ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
@@ -61,11 +81,27 @@ fn dsr_csv_round_trips_with_the_package_columns_and_a_notes_sidecar() {
 #[test]
 fn comment_notes_lead_the_csv_on_standard_output() {
     gapmap()
-        .args(["stats", "--method", "dsr", "--x", "obs", "--n", "pop", "--group-by", "area", "--csv-notes", "comment", "--input", "-"])
+        .args([
+            "stats",
+            "--method",
+            "dsr",
+            "--x",
+            "obs",
+            "--n",
+            "pop",
+            "--group-by",
+            "area",
+            "--csv-notes",
+            "comment",
+            "--input",
+            "-",
+        ])
         .write_stdin(dsr_csv())
         .assert()
         .success()
-        .stdout(predicates::str::starts_with("# Directly standardised rates"))
+        .stdout(predicates::str::starts_with(
+            "# Directly standardised rates",
+        ))
         .stdout(contains("\narea,total_count,total_pop,value"));
 }
 
@@ -77,7 +113,19 @@ fn xlsx_and_parquet_carry_the_method_notes() {
     for name in ["out.xlsx", "out.parquet"] {
         let out = dir.path().join(name);
         gapmap()
-            .args(["stats", "--method", "dsr", "--x", "obs", "--n", "pop", "--group-by", "area", "--confidence", "95,99.8"])
+            .args([
+                "stats",
+                "--method",
+                "dsr",
+                "--x",
+                "obs",
+                "--n",
+                "pop",
+                "--group-by",
+                "area",
+                "--confidence",
+                "95,99.8",
+            ])
             .arg("--input")
             .arg(&input)
             .arg("--out")
@@ -108,7 +156,9 @@ fn xlsx_and_parquet_carry_the_method_notes() {
 fn bad_inputs_exit_2_naming_the_line_and_field() {
     let csv = "area,obs,pop\nA,5,100\nA,7,-20\n";
     gapmap()
-        .args(["stats", "--method", "rate", "--x", "obs", "--n", "pop", "--input", "-"])
+        .args([
+            "stats", "--method", "rate", "--x", "obs", "--n", "pop", "--input", "-",
+        ])
         .write_stdin(csv)
         .assert()
         .code(2)
@@ -126,7 +176,19 @@ fn bad_inputs_exit_2_naming_the_line_and_field() {
         .code(2)
         .stderr(contains("invalid value 'medians' for '--method <METHOD>'"));
     gapmap()
-        .args(["stats", "--method", "rate", "--x", "obs", "--n", "pop", "--confidence", "1.5", "--input", "-"])
+        .args([
+            "stats",
+            "--method",
+            "rate",
+            "--x",
+            "obs",
+            "--n",
+            "pop",
+            "--confidence",
+            "1.5",
+            "--input",
+            "-",
+        ])
         .write_stdin(csv)
         .assert()
         .code(2)

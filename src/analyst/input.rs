@@ -4,6 +4,9 @@
 use super::StatsRunError;
 use std::collections::BTreeMap;
 
+/// One group: its key (the grouping columns' values) and its row indexes.
+pub type Group = (Vec<String>, Vec<usize>);
+
 /// A parsed CSV: header and (1-based line, fields) rows; blank rows are skipped.
 #[derive(Debug, Clone)]
 pub struct Input {
@@ -15,7 +18,10 @@ impl Input {
     pub fn parse(bytes: &[u8]) -> Result<Input, StatsRunError> {
         let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
             .map_err(|e| StatsRunError::Csv {
-                line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
+                line: 1 + bytes[..e.valid_up_to()]
+                    .iter()
+                    .filter(|b| **b == b'\n')
+                    .count(),
                 message: "not UTF-8 text; save the file as CSV UTF-8".into(),
             })?;
         let mut reader = csv::ReaderBuilder::new()
@@ -156,10 +162,7 @@ impl Input {
 
     /// Row indexes per group (sorted by the group's values, as dplyr sorts groups), with the
     /// grouping columns' indexes. No grouping columns: one group of every row.
-    pub fn groups(
-        &self,
-        group_by: &[String],
-    ) -> Result<(Vec<usize>, Vec<(Vec<String>, Vec<usize>)>), StatsRunError> {
+    pub fn groups(&self, group_by: &[String]) -> Result<(Vec<usize>, Vec<Group>), StatsRunError> {
         let columns = group_by
             .iter()
             .map(|g| self.column("--group-by", g))

@@ -193,10 +193,7 @@ fn crude(req: &StatsRequest, input: &Input) -> Result<(OutputTable, Vec<String>)
             };
             (statistic, "Wilson")
         } else {
-            (
-                format!("rate per {m}"),
-                sum_x.map_or("Byars", count_method),
-            )
+            (format!("rate per {m}"), sum_x.map_or("Byars", count_method))
         };
         row.extend(meta_cells(&req.confidence, statistic, method));
         table.push(row);
@@ -604,7 +601,10 @@ fn slope_index(
                     label: input.text(r, quantile).to_string(),
                     population: input.positive(r, population, "the quantile population")?,
                     value: value.map(|c| input.number(r, c)).transpose()?.flatten(),
-                    count: x.map(|c| input.count(r, c, "counts")).transpose()?.flatten(),
+                    count: x
+                        .map(|c| input.count(r, c, "counts"))
+                        .transpose()?
+                        .flatten(),
                     lower95: lower.map(|c| input.number(r, c)).transpose()?.flatten(),
                     upper95: upper.map(|c| input.number(r, c)).transpose()?.flatten(),
                     se: se.map(|c| input.number(r, c)).transpose()?.flatten(),
@@ -612,7 +612,12 @@ fn slope_index(
             })
             .collect::<Result<Vec<_>, StatsRunError>>()?;
         let result = phe_sii(&groups, &options).map_err(|e| fail(e.to_string()))?;
-        warnings.extend(result.warnings.iter().map(|w| format!("{}: {w}", key.join(" / "))));
+        warnings.extend(
+            result
+                .warnings
+                .iter()
+                .map(|w| format!("{}: {w}", key.join(" / "))),
+        );
         let mut row = key_cells(input, &columns, &key);
         row.push(num("sii", Role::Value, Some(result.sii)));
         if req.rii {
@@ -620,19 +625,39 @@ fn slope_index(
         }
         for l in &result.levels {
             let s = l.level.suffix();
-            row.push(num(&format!("sii_lower{s}cl"), Role::Lower, Some(l.sii_lower)));
-            row.push(num(&format!("sii_upper{s}cl"), Role::Upper, Some(l.sii_upper)));
+            row.push(num(
+                &format!("sii_lower{s}cl"),
+                Role::Lower,
+                Some(l.sii_lower),
+            ));
+            row.push(num(
+                &format!("sii_upper{s}cl"),
+                Role::Upper,
+                Some(l.sii_upper),
+            ));
         }
         if req.rii {
             for l in &result.levels {
                 let s = l.level.suffix();
-                row.push(num(&format!("rii_lower{s}cl"), Role::Data, Some(l.rii_lower)));
-                row.push(num(&format!("rii_upper{s}cl"), Role::Data, Some(l.rii_upper)));
+                row.push(num(
+                    &format!("rii_lower{s}cl"),
+                    Role::Data,
+                    Some(l.rii_lower),
+                ));
+                row.push(num(
+                    &format!("rii_upper{s}cl"),
+                    Role::Data,
+                    Some(l.rii_upper),
+                ));
             }
         }
         if req.reliability_stat {
             for l in &result.levels {
-                row.push(num(&format!("sii_mad{}", l.level.suffix()), Role::Data, l.sii_mad));
+                row.push(num(
+                    &format!("sii_mad{}", l.level.suffix()),
+                    Role::Data,
+                    l.sii_mad,
+                ));
             }
             if req.rii {
                 for l in &result.levels {

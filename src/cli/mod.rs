@@ -72,7 +72,7 @@ pub enum Command {
     /// Write a PMTiles archive of one or more levels for static hosting.
     Tiles(crate::server::cli::TilesArgs),
     /// PHEindicatormethods calculations (proportion, rate, mean, DSR, ISR, quantiles, SII) on your own CSV, with the package's column names.
-    Stats(stats::StatsArgs),
+    Stats(Box<stats::StatsArgs>),
 }
 
 #[derive(Debug, Args)]

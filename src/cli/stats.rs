@@ -4,7 +4,9 @@
 
 use crate::analyst::{run as run_stats, OutputTable, StatsRequest};
 use crate::error::Error;
-use crate::export::table::{notes_text, write_table_csv, write_table_parquet, write_table_xlsx, CsvNotes};
+use crate::export::table::{
+    notes_text, write_table_csv, write_table_parquet, write_table_xlsx, CsvNotes,
+};
 use crate::export::write_atomic;
 use clap::Args;
 use std::io::{Read, Write};

@@ -151,7 +151,7 @@ fn frame(table: &OutputTable) -> Result<DataFrame, ExportError> {
 pub fn write_table_parquet(table: &OutputTable, w: &mut dyn Write) -> Result<(), ExportError> {
     let mut df = frame(table)?;
     df.align_chunks_par();
-    let mut writer = ParquetWriter::new(w).batched(&df.schema())?;
+    let mut writer = ParquetWriter::new(w).batched(df.schema())?;
     writer.write_batch(&df)?;
     let notes = polars_parquet_format::KeyValue::new(NOTES_KEY.to_string(), table.notes.join("\n"));
     let mut file = writer

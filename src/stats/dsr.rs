@@ -30,6 +30,7 @@
 
 use super::byar::{byar_lower_unclamped, byar_upper};
 use super::confidence::ConfidenceLevel;
+use super::non_negative;
 
 /// Below this many events the DSR and its limits are not calculated (NA).
 pub const MIN_EVENTS: f64 = 10.0;
@@ -111,7 +112,7 @@ fn check(bands: &[DsrBand]) -> Result<(), DsrError> {
     }
     for (i, b) in bands.iter().enumerate() {
         if let Some(c) = b.count {
-            if !(c >= 0.0) {
+            if !non_negative(c) {
                 return Err(DsrError::NegativeCount { band: i, value: c });
             }
         }
@@ -166,7 +167,7 @@ fn finish(
                 level,
                 // byars_lower's NA (negative or −∞) propagates to the DSR's lower limit.
                 lower: (lower_count >= 0.0)
-                    .then(|| value + spread * (lower_count - total_count) * multiplier),
+                    .then_some(value + spread * (lower_count - total_count) * multiplier),
                 upper: Some(
                     value + spread * (byar_upper(total_count, level) - total_count) * multiplier,
                 ),
@@ -229,7 +230,7 @@ pub fn dsr_non_independent(
             return Err(DsrError::Frequency(p.frequency));
         }
         let x = p.persons.unwrap_or(0.0);
-        if !(x >= 0.0) {
+        if !non_negative(x) {
             return Err(DsrError::NegativeCount {
                 band: p.band,
                 value: x,
@@ -286,7 +287,7 @@ pub fn dsr_by_area(
         .zip(populations.chunks(width))
         .map(|(x, n)| {
             for (band, (&c, &p)) in x.iter().zip(n).enumerate() {
-                if !(c >= 0.0) {
+                if !non_negative(c) {
                     return Err(DsrError::NegativeCount { band, value: c });
                 }
                 if !(p > 0.0 && p.is_finite()) {
@@ -296,8 +297,12 @@ pub fn dsr_by_area(
             if std <= 0.0 {
                 return Err(DsrError::EmptyStandard);
             }
-            let (_, weighted, squared) =
-                weighted_sums(x.iter().zip(n).zip(standard).map(|((x, n), s)| (*x, *n, *s)));
+            let (_, weighted, squared) = weighted_sums(
+                x.iter()
+                    .zip(n)
+                    .zip(standard)
+                    .map(|((x, n), s)| (*x, *n, *s)),
+            );
             Ok(finish(
                 x.iter().sum(),
                 n.iter().sum(),
@@ -331,8 +336,8 @@ mod tests {
             7355.0,
         ];
         let observed = [
-            27.0, 45.0, 55.0, 100.0, 125.0, 300.0, 295.0, 270.0, 275.0, 450.0, 455.0, 459.0,
-            345.0, 300.0, 270.0, 265.0, 100.0, 90.0, 35.0,
+            27.0, 45.0, 55.0, 100.0, 125.0, 300.0, 295.0, 270.0, 275.0, 450.0, 455.0, 459.0, 345.0,
+            300.0, 270.0, 265.0, 100.0, 90.0, 35.0,
         ];
         (0..19)
             .map(|i| DsrBand {
@@ -379,8 +384,14 @@ mod tests {
         });
         let d = dsr(&bands, 100_000.0, &[ConfidenceLevel::P95]).unwrap();
         assert!(close(d.value.unwrap(), 399.573_643_4, 1e-9), "{d:?}");
-        assert!(close(d.limits[0].lower.unwrap(), 315.218_720_5, 1e-9), "{d:?}");
-        assert!(close(d.limits[0].upper.unwrap(), 499.531_869_6, 1e-9), "{d:?}");
+        assert!(
+            close(d.limits[0].lower.unwrap(), 315.218_720_5, 1e-9),
+            "{d:?}"
+        );
+        assert!(
+            close(d.limits[0].upper.unwrap(), 499.531_869_6, 1e-9),
+            "{d:?}"
+        );
         assert_eq!(d.statistic(100_000.0), "dsr per 100000");
     }
 
@@ -393,7 +404,10 @@ mod tests {
         let d = dsr(&bands, 100_000.0, &BOTH).unwrap();
         assert_eq!(d.total_count, 9.0);
         assert_eq!(d.value, None);
-        assert!(d.limits.iter().all(|l| l.lower.is_none() && l.upper.is_none()));
+        assert!(d
+            .limits
+            .iter()
+            .all(|l| l.lower.is_none() && l.upper.is_none()));
         assert_eq!(d.statistic(100_000.0), "dsr NA for total count < 10");
         bands[3].count = Some(0.0);
         assert_eq!(dsr(&bands, 100_000.0, &BOTH).unwrap().value, None);
@@ -414,7 +428,12 @@ mod tests {
 
     #[test]
     fn hundred_percent_confidence_has_no_lower_limit_and_infinite_upper() {
-        let d = dsr(&package_example(), 1e5, &[ConfidenceLevel::new(1.0).unwrap()]).unwrap();
+        let d = dsr(
+            &package_example(),
+            1e5,
+            &[ConfidenceLevel::new(1.0).unwrap()],
+        )
+        .unwrap();
         assert_eq!(d.limits[0].lower, None);
         assert_eq!(d.limits[0].upper, Some(f64::INFINITY));
     }
@@ -456,10 +475,13 @@ mod tests {
             }
         }
         let independent = dsr(&bands, 1e5, &[ConfidenceLevel::P95]).unwrap();
-        let adjusted =
-            dsr_non_independent(&bands, &persons, 1e5, &[ConfidenceLevel::P95]).unwrap();
+        let adjusted = dsr_non_independent(&bands, &persons, 1e5, &[ConfidenceLevel::P95]).unwrap();
         assert_eq!(adjusted.total_count, independent.total_count);
-        assert!(close(adjusted.value.unwrap(), independent.value.unwrap(), 1e-12));
+        assert!(close(
+            adjusted.value.unwrap(),
+            independent.value.unwrap(),
+            1e-12
+        ));
         // Hand-worked variance: Σ_f f²·Σ_i x_if (s_i/n_i)² / (Σ s)², all bands present at
         // every frequency; python gives the 95% limits 448.1359139 and 482.0798038.
         let l = adjusted.limits[0];

@@ -21,6 +21,7 @@
 
 use super::confidence::ConfidenceLevel;
 use super::dsr::Limits;
+use super::non_negative;
 use super::poisson_exact::{count_limits_at, count_method};
 
 /// One age band of one area.
@@ -36,10 +37,16 @@ pub struct IsrBand {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reference {
     /// Reference events Xᵢ (missing = 0) and population Nᵢ per band.
-    Population { events: Vec<Option<f64>>, population: Vec<f64> },
+    Population {
+        events: Vec<Option<f64>>,
+        population: Vec<f64>,
+    },
     /// Reference rates rᵢ per person per band (e.g. 0.0021), with the overall reference
     /// rate per person R where an ISRate is wanted.
-    Rates { rates: Vec<f64>, overall: Option<f64> },
+    Rates {
+        rates: Vec<f64>,
+        overall: Option<f64>,
+    },
 }
 
 impl Reference {
@@ -123,7 +130,7 @@ pub fn observed_expected(
     }
     if let Reference::Population { events, population } = reference {
         for (band, (x, n)) in events.iter().zip(population).enumerate() {
-            if let Some(x) = x.filter(|x| !(*x >= 0.0)) {
+            if let Some(x) = x.filter(|x| !non_negative(*x)) {
                 return Err(IsrError::Negative {
                     band,
                     what: "reference count",
@@ -139,7 +146,7 @@ pub fn observed_expected(
     let mut expected = 0.0;
     for (band, b) in bands.iter().enumerate() {
         for (what, value) in [("count", b.observed), ("population", b.population)] {
-            if let Some(v) = value.filter(|v| !(*v >= 0.0)) {
+            if let Some(v) = value.filter(|v| !non_negative(*v)) {
                 return Err(IsrError::Negative {
                     band,
                     what,
@@ -250,8 +257,14 @@ mod tests {
         assert_eq!((oe.observed, oe.expected), (70.0, 56.0));
         let isr = isr_ratio(oe, 100.0, &BOTH);
         assert!(close(isr.value.unwrap(), 125.0, 1e-12));
-        assert!(close(isr.limits[0].lower.unwrap(), 97.439_465_92, 1e-7), "{isr:?}");
-        assert!(close(isr.limits[0].upper.unwrap(), 157.932_259_16, 1e-7), "{isr:?}");
+        assert!(
+            close(isr.limits[0].lower.unwrap(), 97.439_465_92, 1e-7),
+            "{isr:?}"
+        );
+        assert!(
+            close(isr.limits[0].upper.unwrap(), 157.932_259_16, 1e-7),
+            "{isr:?}"
+        );
         assert_eq!(isr.method, "Byars");
     }
 
@@ -263,7 +276,10 @@ mod tests {
         let (isr, ref_rate) = isr_rate(oe, &reference, 100_000.0, &BOTH).unwrap();
         assert!(close(ref_rate, 600.0, 1e-12));
         assert!(close(isr.value.unwrap(), 750.0, 1e-12));
-        assert!(close(isr.limits[0].lower.unwrap(), 584.636_795_54, 1e-7), "{isr:?}");
+        assert!(
+            close(isr.limits[0].lower.unwrap(), 584.636_795_54, 1e-7),
+            "{isr:?}"
+        );
     }
 
     #[test]
@@ -274,8 +290,16 @@ mod tests {
         let oe = observed_expected(&bands, &reference, Some(5.0)).unwrap();
         let isr = isr_ratio(oe, 1.0, &[ConfidenceLevel::P95]);
         assert_eq!(isr.method, "Exact");
-        assert!(close(isr.limits[0].lower.unwrap(), 1.623_486_39 / 56.0, 1e-8));
-        assert!(close(isr.limits[0].upper.unwrap(), 11.668_332_08 / 56.0, 1e-8));
+        assert!(close(
+            isr.limits[0].lower.unwrap(),
+            1.623_486_39 / 56.0,
+            1e-8
+        ));
+        assert!(close(
+            isr.limits[0].upper.unwrap(),
+            11.668_332_08 / 56.0,
+            1e-8
+        ));
     }
 
     #[test]
@@ -286,7 +310,11 @@ mod tests {
         assert_eq!(isr.value, Some(0.0));
         assert_eq!(isr.limits[0].lower, Some(0.0));
         // −ln(0.025)/56: the exact upper limit for no events.
-        assert!(close(isr.limits[0].upper.unwrap(), -(0.025_f64.ln()) / 56.0, 1e-9));
+        assert!(close(
+            isr.limits[0].upper.unwrap(),
+            -(0.025_f64.ln()) / 56.0,
+            1e-9
+        ));
     }
 
     #[test]
@@ -314,7 +342,10 @@ mod tests {
         assert_eq!(isr_ratio(oe, 1.0, &BOTH).value, None);
         assert!(matches!(
             observed_expected(&bands[..2], &reference, None),
-            Err(IsrError::BandCount { area: 2, reference: 3 })
+            Err(IsrError::BandCount {
+                area: 2,
+                reference: 3
+            })
         ));
     }
 }

@@ -29,15 +29,15 @@ pub mod aggregate;
 pub mod byar;
 pub mod confidence;
 pub mod dsr;
-pub mod isr;
-pub mod quantile;
-pub mod sii_options;
-pub mod standard_population;
 pub mod gap;
+pub mod isr;
 pub mod mean;
 pub mod poisson_exact;
+pub mod quantile;
 pub mod significance;
 pub mod sii;
+pub mod sii_options;
+pub mod standard_population;
 pub mod suppress;
 pub mod wilson;
 
@@ -121,6 +121,11 @@ pub enum StatsError {
     TooFewObservations(f64),
     #[error("{0}")]
     Sii(String),
+}
+
+/// A finite count-like number of 0 or more (false for NaN).
+pub(crate) fn non_negative(x: f64) -> bool {
+    x.is_finite() && x >= 0.0
 }
 
 /// Check a count/denominator pair before computing an interval.

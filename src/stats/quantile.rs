@@ -105,7 +105,14 @@ mod tests {
 
     #[test]
     fn missing_values_get_no_quantile_and_do_not_count() {
-        let values = vec![Some(1.0), None, Some(2.0), Some(f64::NAN), Some(3.0), Some(4.0)];
+        let values = vec![
+            Some(1.0),
+            None,
+            Some(2.0),
+            Some(f64::NAN),
+            Some(3.0),
+            Some(4.0),
+        ];
         let q = assign_quantiles(&values, 2, false).unwrap();
         assert_eq!(q, vec![Some(1), None, Some(1), None, Some(2), Some(2)]);
     }
@@ -113,7 +120,10 @@ mod tests {
     #[test]
     fn one_area_is_in_the_top_quantile_and_none_is_empty() {
         // n = 1: floor(11 − ceil(1/0.1)) = 1 for deciles (the only area).
-        assert_eq!(assign_quantiles(&some(&[5.0]), 10, true).unwrap(), vec![Some(1)]);
+        assert_eq!(
+            assign_quantiles(&some(&[5.0]), 10, true).unwrap(),
+            vec![Some(1)]
+        );
         assert_eq!(assign_quantiles(&[], 10, true).unwrap(), vec![]);
         assert_eq!(assign_quantiles(&[None], 10, true).unwrap(), vec![None]);
         assert_eq!(

@@ -218,7 +218,7 @@ fn prepare(groups: &[QuantileValue], options: &PheSiiOptions) -> Result<Prepared
         let value = match (g.value, g.count, options.value_type) {
             (Some(v), _, _) => v,
             (None, Some(x), SiiValueType::Proportion) => {
-                if !(x > 0.0) {
+                if x.is_nan() || x <= 0.0 {
                     return Err(PheSiiError::ZeroCount(label()));
                 }
                 x / g.population
@@ -254,7 +254,12 @@ fn prepare(groups: &[QuantileValue], options: &PheSiiOptions) -> Result<Prepared
         };
         let se = match (g.se, g.lower95, g.upper95) {
             (Some(se), _, _) if se >= 0.0 => se,
-            (Some(se), _, _) => return Err(PheSiiError::NegativeSe { label: label(), value: se }),
+            (Some(se), _, _) => {
+                return Err(PheSiiError::NegativeSe {
+                    label: label(),
+                    value: se,
+                })
+            }
             (None, Some(lo), Some(up)) => (forward(up)? - forward(lo)?) / z / 2.0,
             _ => return Err(PheSiiError::NoSpread(label())),
         };
@@ -313,8 +318,7 @@ pub fn phe_sii(groups: &[QuantileValue], options: &PheSiiOptions) -> Result<PheS
     let reps = options.repetitions as usize;
     let sets = if options.reliability { 10 } else { 1 };
 
-    let (sii, rii, intercept, finisher): (f64, f64, f64, Box<Finisher<'_>>) = if options.transform
-    {
+    let (sii, rii, intercept, finisher): (f64, f64, f64, Box<Finisher<'_>>) = if options.transform {
         let (b0, b1) = fit(&prepared.means);
         let (at0, at1) = (back.back(b0), back.back(b0 + b1));
         let half = (b0 + (b0 + b1)) / 2.0;
@@ -478,7 +482,10 @@ mod tests {
         // Weighted least squares (numpy lstsq of √a·y on [√a, b√a]): β = (78.03207877,
         // 7.00023476) → SII 7.000235, RII 1.089710, intercept 78.032079.
         let result = phe_sii(&area1(true), &options()).unwrap();
-        assert!((result.sii - 7.000_234_760_079_92).abs() < 1e-9, "{result:?}");
+        assert!(
+            (result.sii - 7.000_234_760_079_92).abs() < 1e-9,
+            "{result:?}"
+        );
         assert!((result.rii - 1.089_709_704_911_941_7).abs() < 1e-9);
         assert!((result.intercept - 78.032_078_77).abs() < 1e-6);
         let l = result.levels[0];
@@ -493,7 +500,10 @@ mod tests {
         // intervals agree to within a few hundredths.
         let from_se = phe_sii(&area1(true), &options()).unwrap().levels[0];
         let from_limits = phe_sii(&area1(false), &options()).unwrap().levels[0];
-        assert!((from_se.sii_lower - from_limits.sii_lower).abs() < 0.15, "{from_se:?} {from_limits:?}");
+        assert!(
+            (from_se.sii_lower - from_limits.sii_lower).abs() < 0.15,
+            "{from_se:?} {from_limits:?}"
+        );
         assert!((from_se.sii_upper - from_limits.sii_upper).abs() < 0.15);
     }
 

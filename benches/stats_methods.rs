@@ -15,7 +15,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use gapmap::stats::confidence::ConfidenceLevel;
 use gapmap::stats::dsr::dsr_by_area;
-use gapmap::stats::sii_options::{phe_sii, PheSiiOptions, QuantileValue};
+use gapmap::stats::sii_options::{documentation_example, phe_sii, PheSiiOptions, QuantileValue};
 use gapmap::stats::standard_population::ESP2013;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -44,20 +44,13 @@ fn msoa_bands() -> (Vec<f64>, Vec<f64>) {
 }
 
 fn deciles() -> Vec<QuantileValue> {
-    let population = [
-        7291.0, 7997.0, 6105.0, 7666.0, 5790.0, 6934.0, 5918.0, 5974.0, 7147.0, 7534.0,
-    ];
-    let value = [75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3];
-    let se = [1.64, 1.58, 1.51, 1.78, 1.7, 1.56, 1.37, 1.4, 2.43, 1.57];
-    (0..10)
-        .map(|i| QuantileValue {
-            label: format!("{}", i + 1),
-            population: population[i],
-            value: Some(value[i]),
-            count: None,
+    // Standard errors given, as phe_sii's second documented call.
+    documentation_example()
+        .into_iter()
+        .map(|q| QuantileValue {
             lower95: None,
             upper95: None,
-            se: Some(se[i]),
+            ..q
         })
         .collect()
 }

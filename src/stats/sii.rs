@@ -381,19 +381,18 @@ mod tests {
     /// The 10-decile example from the phe_sii documentation ("Area1"): populations, life
     /// expectancy values and standard errors, least deprived last.
     fn phe_example() -> Vec<SiiGroup> {
-        let population = [
-            7291.0, 7997.0, 6105.0, 7666.0, 5790.0, 6934.0, 5918.0, 5974.0, 7147.0, 7534.0,
-        ];
-        let value = [75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3];
-        let se = [1.64, 1.58, 1.51, 1.78, 1.7, 1.56, 1.37, 1.4, 2.43, 1.57];
-        (0..10)
-            .map(|i| SiiGroup {
-                label: format!("D{}", i + 1),
-                population: population[i],
-                value: value[i],
-                lower95: value[i] - 1.959_963_984_540_054 * se[i],
-                upper95: value[i] + 1.959_963_984_540_054 * se[i],
-                events: None,
+        crate::stats::sii_options::documentation_example()
+            .into_iter()
+            .map(|q| {
+                let (value, se) = (q.value.unwrap(), q.se.unwrap());
+                SiiGroup {
+                    label: format!("D{}", q.label),
+                    population: q.population,
+                    value,
+                    lower95: value - 1.959_963_984_540_054 * se,
+                    upper95: value + 1.959_963_984_540_054 * se,
+                    events: None,
+                }
             })
             .collect()
     }

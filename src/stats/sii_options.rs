@@ -100,6 +100,30 @@ pub struct QuantileValue {
     pub se: Option<f64>,
 }
 
+/// The phe_sii documentation example, "Area1" (R/SII_function.R @examples): ten deciles, most
+/// deprived first, with population, life expectancy, published 95% limits and standard
+/// errors — a reference input for tests and benchmarks.
+pub fn documentation_example() -> Vec<QuantileValue> {
+    let population = [
+        7291.0, 7997.0, 6105.0, 7666.0, 5790.0, 6934.0, 5918.0, 5974.0, 7147.0, 7534.0,
+    ];
+    let value = [75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3];
+    let lower = [72.7, 75.3, 80.9, 80.2, 77.1, 78.0, 79.0, 81.4, 75.8, 83.2];
+    let upper = [79.1, 81.4, 86.8, 87.1, 83.8, 84.2, 84.4, 86.9, 85.4, 89.4];
+    let se = [1.64, 1.58, 1.51, 1.78, 1.7, 1.56, 1.37, 1.4, 2.43, 1.57];
+    (0..10)
+        .map(|i| QuantileValue {
+            label: format!("{}", i + 1),
+            population: population[i],
+            value: Some(value[i]),
+            count: None,
+            lower95: Some(lower[i]),
+            upper95: Some(upper[i]),
+            se: Some(se[i]),
+        })
+        .collect()
+}
+
 /// Options, with `phe_sii`'s defaults.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PheSiiOptions {
@@ -447,25 +471,14 @@ mod tests {
     use super::*;
     use crate::stats::sii::{slope_index, Orientation, SiiGroup, SiiOptions};
 
-    /// The phe_sii documentation example, "Area1" (R/SII_function.R @examples): deciles with
-    /// population, life expectancy, 95% limits and standard errors.
     fn area1(with_se: bool) -> Vec<QuantileValue> {
-        let population = [
-            7291.0, 7997.0, 6105.0, 7666.0, 5790.0, 6934.0, 5918.0, 5974.0, 7147.0, 7534.0,
-        ];
-        let value = [75.9, 78.3, 83.8, 83.6, 80.5, 81.1, 81.7, 84.2, 80.6, 86.3];
-        let lower = [72.7, 75.3, 80.9, 80.2, 77.1, 78.0, 79.0, 81.4, 75.8, 83.2];
-        let upper = [79.1, 81.4, 86.8, 87.1, 83.8, 84.2, 84.4, 86.9, 85.4, 89.4];
-        let se = [1.64, 1.58, 1.51, 1.78, 1.7, 1.56, 1.37, 1.4, 2.43, 1.57];
-        (0..10)
-            .map(|i| QuantileValue {
-                label: format!("{}", i + 1),
-                population: population[i],
-                value: Some(value[i]),
-                count: None,
-                lower95: (!with_se).then_some(lower[i]),
-                upper95: (!with_se).then_some(upper[i]),
-                se: with_se.then_some(se[i]),
+        documentation_example()
+            .into_iter()
+            .map(|q| QuantileValue {
+                lower95: q.lower95.filter(|_| !with_se),
+                upper95: q.upper95.filter(|_| !with_se),
+                se: q.se.filter(|_| with_se),
+                ..q
             })
             .collect()
     }

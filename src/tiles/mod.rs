@@ -31,7 +31,7 @@ pub use self::pmtiles::{write_pmtiles, PmtilesSummary};
 
 use crate::dataset::{Area, Layer};
 use crate::level::Level;
-use clip::{clean_ring, clip_ring, convex_hull, repair_tiny_ring, signed_area2, TilePt};
+use clip::{clean_ring, clip_ring, convex_hull, repair_tiny_ring, signed_area2, untangle, TilePt};
 use mvt::{EncodedValue, GeometryEncoder, LayerEncoder};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -373,6 +373,13 @@ impl TileSet {
                 }
                 feature_rings.append(&mut rings);
             }
+            // Make the polygon valid by OGC rules (what GEOS checks): clipping leaves runs along
+            // the buffer's edge that overlap or touch (Sutherland–Hodgman bridges, a hole cut by
+            // the edge), and rounding to the tile grid can make a ring touch or cross itself
+            // (the arc repair of [`topology`] only keeps arcs from crossing, and national layers
+            // skip it below the zoom where most areas reach a pixel). A feature that is already
+            // valid comes back unchanged (see [`clip::untangle`]).
+            feature_rings = untangle(&feature_rings);
             // A feature within one pixel whose parts or holes rounded onto each other is drawn
             // as the hull of its points: the same pixel, and a valid polygon.
             if feature_rings.len() > 1 && within(&feature_rings, hull_max) {

@@ -22,7 +22,7 @@ use crate::ingest::boundaries::{read_boundaries_with, RawBoundary};
 use crate::ingest::imd::ImdTable;
 use crate::ingest::indicators::AreaContext;
 use crate::ingest::{self, IngestError};
-use crate::level::Level;
+use crate::level::{Level, ENGLAND};
 use geo::MultiPolygon;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
@@ -47,10 +47,8 @@ pub enum BuildError {
 /// Progress callback: (step name, step number, total steps).
 pub type Progress<'a> = &'a dyn Fn(&str, u64, u64);
 
-const STEPS: u64 = 8;
-
-/// GSS code of England: as an area of interest it means every local authority.
-pub const ENGLAND: &str = "E92000001";
+/// Number of progress steps `build_dataset` reports.
+pub const STAGES: u64 = 8;
 
 /// Build the dataset described by `config`, fetching missing inputs with `fetcher`.
 pub fn build_dataset(
@@ -80,7 +78,7 @@ pub fn build_dataset(
     let whole_england = aoi.contains(ENGLAND);
     let in_aoi = |la: &str| whole_england || aoi.contains(la);
 
-    progress("reading lookups", 1, STEPS);
+    progress("reading lookups", 1, STAGES);
     let lk = &config.lookups;
     let lsoa11_msoa11: HashMap<String, String> = ingest::lookups::load_pairs(
         &path_of("lookups.lsoa11_msoa11", &lk.lsoa11_msoa11)?,
@@ -119,7 +117,7 @@ pub fn build_dataset(
         None => (Vec::new(), HashMap::new()),
     };
 
-    progress("reading IMD and population", 2, STEPS);
+    progress("reading IMD and population", 2, STAGES);
     let imd2019 =
         ingest::imd::load_imd2019(&path_of("imd.imd2019_ranks", &config.imd.imd2019_ranks)?)?;
     let denominators = ingest::imd::load_iod2019_denominators(&path_of(
@@ -215,7 +213,7 @@ pub fn build_dataset(
         .collect();
 
     // --- IMD per level ------------------------------------------------------------------
-    progress("deriving IMD for every level", 3, STEPS);
+    progress("deriving IMD for every level", 3, STAGES);
     let w2019: HashMap<String, f64> = denominators
         .iter()
         .map(|(c, (_, t))| (c.clone(), *t))
@@ -263,7 +261,7 @@ pub fn build_dataset(
     }
 
     // --- boundaries ---------------------------------------------------------------------
-    progress("reading boundaries (GDAL)", 4, STEPS);
+    progress("reading boundaries (GDAL)", 4, STAGES);
     let wanted: HashMap<Level, &BTreeSet<String>> = [
         (Level::Lsoa11, &lsoa11_in),
         (Level::Msoa11, &msoa11_in),
@@ -322,7 +320,7 @@ pub fn build_dataset(
     );
 
     // --- localities -------------------------------------------------------------------------
-    progress("localities and layers", 5, STEPS);
+    progress("localities and layers", 5, STAGES);
     let mut locality_of: HashMap<String, String> = HashMap::new();
     let mut locality_scheme = None;
     if let Some(loc) = &config.localities {
@@ -464,7 +462,7 @@ pub fn build_dataset(
     }
 
     // --- indicators -----------------------------------------------------------------------------
-    progress("loading indicators", 6, STEPS);
+    progress("loading indicators", 6, STAGES);
     let national: HashMap<Level, HashSet<String>> = [
         (Level::Lsoa11, denominators.keys().cloned().collect()),
         (Level::Msoa11, lsoa11_msoa11.values().cloned().collect()),
@@ -508,7 +506,7 @@ pub fn build_dataset(
         None => Vec::new(),
     };
 
-    progress("postcodes and sites", 7, STEPS);
+    progress("postcodes and sites", 7, STAGES);
     let postcodes = match &config.postcodes {
         Some(p) => ingest::postcodes::load_postcodes(
             &path_of("postcodes.codepoint", &p.codepoint)?,
@@ -531,7 +529,7 @@ pub fn build_dataset(
         None => Vec::new(),
     };
 
-    progress("assembling dataset", 8, STEPS);
+    progress("assembling dataset", 8, STAGES);
     Ok(Dataset {
         meta: DatasetMeta {
             snapshot_version: SNAPSHOT_VERSION,

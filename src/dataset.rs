@@ -66,6 +66,20 @@ pub struct DatasetMeta {
     pub locality_scheme: Option<LocalityScheme>,
 }
 
+impl DatasetMeta {
+    /// The attribution statements of every input, each once, in source order: the one list
+    /// the API, TileJSON, the style, PMTiles metadata and downloads show.
+    pub fn attribution(&self) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        for s in &self.sources {
+            if !s.attribution.is_empty() && !seen.contains(&s.attribution) {
+                seen.push(s.attribution.clone());
+            }
+        }
+        seen
+    }
+}
+
 /// One input file and where it officially comes from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceRecord {
@@ -329,6 +343,27 @@ pub struct Comparator {
     pub denominator: Option<f64>,
     /// Provenance note, e.g. "approximate: mean of published annual values".
     pub note: String,
+}
+
+impl Comparator {
+    /// The comparator as it may be published: its value, interval and count are withheld when
+    /// its own count is small ([`crate::stats::suppress::is_small`]), e.g. the county row of a
+    /// tiny survey. The one rule for England and county rows in every output.
+    pub fn published(&self, max_count: u32) -> Comparator {
+        if !crate::stats::suppress::is_small(self.count, max_count) {
+            return self.clone();
+        }
+        Comparator {
+            value: None,
+            lower95: None,
+            upper95: None,
+            count: None,
+            note: format!("{} Suppressed: small count.", self.note)
+                .trim()
+                .to_string(),
+            ..self.clone()
+        }
+    }
 }
 
 /// An indicator with its area values and comparators.

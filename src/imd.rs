@@ -42,6 +42,23 @@ impl ImdEdition {
     }
 }
 
+/// An IMD edition that is not known; lists the allowed ones.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown IMD edition {0:?}; expected one of: imd2019, imd2025 (or 2019, 2025)")]
+pub struct UnknownEdition(pub String);
+
+impl std::str::FromStr for ImdEdition {
+    type Err = UnknownEdition;
+    /// `imd2019`/`2019` and `imd2025`/`2025`, any case — the one parser for the CLI and the API.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "imd2019" | "2019" => Ok(ImdEdition::Imd2019),
+            "imd2025" | "2025" => Ok(ImdEdition::Imd2025),
+            _ => Err(UnknownEdition(s.to_string())),
+        }
+    }
+}
+
 /// The seven IoD domains, in the order used by every array in this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -198,6 +215,14 @@ mod tests {
         assert_eq!(decile_from_rank(3_285, 32_844), 2);
         assert_eq!(decile_from_rank(32_844, 32_844), 10);
         assert_eq!(quintile_from_rank(6_569, 32_844), 2);
+    }
+
+    #[test]
+    fn editions_parse_with_or_without_prefix_and_list_the_allowed_ones() {
+        assert_eq!("2019".parse::<ImdEdition>(), Ok(ImdEdition::Imd2019));
+        assert_eq!(" IMD2025".parse::<ImdEdition>(), Ok(ImdEdition::Imd2025));
+        let err = "1999".parse::<ImdEdition>().unwrap_err().to_string();
+        assert!(err.contains("imd2019") && err.contains("imd2025"), "{err}");
     }
 
     #[test]

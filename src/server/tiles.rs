@@ -10,7 +10,9 @@
 //! Specs: Mapbox Vector Tile 2.1; TileJSON 3.0.0 (github.com/mapbox/tilejson-spec);
 //! MapLibre style spec v8; RFC 9110 §8.8.3 (ETag), §13.1.2 (If-None-Match, weak comparison).
 
-use super::{ApiError, AppState, CachedTile, TileKey};
+use super::error::ApiError;
+use super::state::{AppState, CachedTile, TileKey};
+use super::tile_source::TileSource;
 use crate::level::Level;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,62 +24,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 /// MIME type of Mapbox Vector Tiles.
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
-
-/// Something that can produce uncompressed MVT tiles for one level.
-///
-/// Implemented by the tile generator's `TileSet`; a trait so the HTTP layer (caching, ETags,
-/// negotiation) does not depend on how tiles are made (a PMTiles archive could serve too).
-pub trait TileSource: Send + Sync {
-    /// Name of the MVT layer inside each tile (the style's `source-layer`).
-    fn layer_name(&self) -> String;
-    /// Uncompressed MVT bytes of tile z/x/y, or `None` when no feature touches it.
-    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String>;
-    /// `[west, south, east, north]` in degrees.
-    fn bounds(&self) -> [f64; 4];
-    /// Feature properties and their TileJSON type ("String", "Number", "Boolean").
-    fn fields(&self) -> BTreeMap<String, String>;
-}
-
-/// Build a tile set for every loaded level, in parallel (rayon).
-pub fn build_tilesets(
-    dataset: &crate::dataset::Dataset,
-    config: &super::ServerConfig,
-) -> BTreeMap<Level, Arc<dyn TileSource>> {
-    use rayon::prelude::*;
-    let options = crate::tiles::TileOptions {
-        max_zoom: config.maxzoom,
-        ..Default::default()
-    };
-    dataset
-        .layers
-        .par_iter()
-        .map(|layer| {
-            let set = crate::tiles::TileSet::new(layer, options.clone());
-            (layer.level, Arc::new(set) as Arc<dyn TileSource>)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-impl TileSource for crate::tiles::TileSet {
-    fn layer_name(&self) -> String {
-        self.level().as_str().to_string()
-    }
-    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String> {
-        crate::tiles::TileSet::tile(self, z, x, y).map_err(|e| e.to_string())
-    }
-    fn bounds(&self) -> [f64; 4] {
-        crate::tiles::TileSet::bounds(self)
-    }
-    fn fields(&self) -> BTreeMap<String, String> {
-        crate::tiles::TileSet::fields(self).into_iter().collect()
-    }
-}
 
 /// Does the client accept a gzip body? (RFC 9110 §12.5.3: `gzip` or `*` with q > 0.)
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -342,13 +291,7 @@ pub struct TileJson {
 }
 
 fn attribution(state: &AppState) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for s in &state.dataset().meta.sources {
-        if !s.attribution.is_empty() && !seen.contains(&s.attribution.as_str()) {
-            seen.push(&s.attribution);
-        }
-    }
-    seen.join("; ")
+    state.dataset().meta.attribution().join("; ")
 }
 
 fn tilejson_for(state: &AppState, level: Level, base: &str) -> Option<TileJson> {

@@ -1,6 +1,6 @@
 //! Vector tiles: the pure tile engine (values in, MVT bytes out) and the PMTiles writer.
 //!
-//! A [`TileSet`] ([`tileset`]) is built once per [`Layer`] at server start (or by `gapmap tiles`) and then
+//! A [`TileSet`] ([`tileset`]) is built once per [`crate::dataset::Layer`] at server start (or by `gapmap tiles`) and then
 //! answers any `z/x/y` from memory:
 //!
 //! 1. [`topology`]: the layer's rings are cut into shared arcs, and every vertex gets its

@@ -264,6 +264,38 @@ pub struct Population {
 }
 
 impl Population {
+    /// No one, for the `year` of the estimates being summed.
+    pub fn zero(year: u16) -> Population {
+        Population {
+            year,
+            total: 0,
+            ages_0_19: [0; 20],
+        }
+    }
+
+    /// Add `part`, divided equally among `shares` areas (1: the whole of it). Used both to sum
+    /// areas into their parent and to bridge an area split into several (each gets its share).
+    pub fn add(&mut self, part: &Population, shares: u32) {
+        let shares = shares.max(1);
+        self.total += part.total / shares;
+        for (a, b) in self.ages_0_19.iter_mut().zip(part.ages_0_19) {
+            *a += b / shares;
+        }
+    }
+
+    /// The sum of several populations (`None` when any is unknown: a partial sum would
+    /// understate the total).
+    pub fn sum<'a>(
+        parts: impl IntoIterator<Item = Option<&'a Population>>,
+        year: u16,
+    ) -> Option<Population> {
+        let mut total = Population::zero(year);
+        for p in parts {
+            total.add(p?, 1);
+        }
+        Some(total)
+    }
+
     /// Persons aged `from..=to` (both at most 19).
     pub fn ages(&self, from: usize, to: usize) -> u32 {
         self.ages_0_19[from.min(19)..=to.min(19)].iter().sum()

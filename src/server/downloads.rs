@@ -91,37 +91,33 @@ pub async fn geo(
     };
     let level = query_level(&state, q.level.as_deref())?;
     let edition = query_edition(q.imd.as_deref())?;
-    let (level, features) = state
-        .public()
-        .features(level, q.indicator.as_deref(), edition)?;
+    // Features and their encoding are CPU work (every area's geometry): off the event loop.
+    let public = state.inner.public.clone();
+    let indicator = q.indicator.clone();
+    let (level, bytes) = tokio::task::spawn_blocking(move || {
+        let (level, features) = public.features(level, indicator.as_deref(), edition)?;
+        let bytes = match format {
+            GeoFormat::GeoJson => geoexport::geojson_bytes(&features),
+            GeoFormat::Gpkg => geoexport::gpkg_bytes(level.as_str(), &features),
+        }
+        .map_err(|e| crate::public::PublicError::Internal(e.to_string()))?;
+        Ok::<_, crate::public::PublicError>((level, bytes))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let mut stem = vec!["gapmap", level.as_str()];
     if let Some(i) = &q.indicator {
         stem.push(i);
     }
     let name = file_stem(&stem);
-    match format {
-        GeoFormat::GeoJson => {
-            let bytes = geoexport::geojson_bytes(&features).map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/geo+json",
-                &format!("{name}.geojson"),
-                bytes,
-            ))
-        }
-        GeoFormat::Gpkg => {
-            let layer_name = level.as_str().to_string();
-            let bytes =
-                tokio::task::spawn_blocking(move || geoexport::gpkg_bytes(&layer_name, &features))
-                    .await
-                    .map_err(ApiError::internal)?
-                    .map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/geopackage+sqlite3",
-                &format!("{name}.gpkg"),
-                bytes,
-            ))
-        }
-    }
+    Ok(match format {
+        GeoFormat::GeoJson => attachment("application/geo+json", &format!("{name}.geojson"), bytes),
+        GeoFormat::Gpkg => attachment(
+            "application/geopackage+sqlite3",
+            &format!("{name}.gpkg"),
+            bytes,
+        ),
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

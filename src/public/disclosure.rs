@@ -11,9 +11,7 @@
 //! Withholding one cell is not enough when totals are published: a group total minus the
 //! other published members gives the missing count back. So *complementary* suppression is
 //! applied within every group a total can be published for (the whole area of interest,
-//! each national IMD decile and quintile, each local quintile, each locality, and each of
-//! those deprivation groups *within* each locality, which locality-scoped gap tables publish
-//! and which can be differenced against the county-wide ones): while a group
+//! each national IMD decile and quintile, each local quintile, each locality): while a group
 //! has exactly one suppressed member, or its suppressed members' counts add up to no more
 //! than the threshold, the member with the next smallest count is suppressed too. This is
 //! the standard "at least two cells, and a safe suppressed total" rule (Hundepool A et al.
@@ -24,6 +22,14 @@
 //! count that the totals determine; when all its neighbours are hidden already, the smallest
 //! group total containing it is withheld from the gap tables instead; until no small count is
 //! determined.
+//!
+//! **Locality-scoped tables** publish one more kind of total: each deprivation group *within*
+//! each locality (key `in/{locality}/…`), which can be differenced against the county-wide
+//! totals. These are audited second, with the cells and county-wide totals fixed as decided
+//! above: locality-scoped totals alone are withheld (the smallest containing a determined count
+//! first, plus a second one of its locality's family) until no small count is determined. So
+//! adding locality tables never changes a county-wide output, and the numbers a locality slide
+//! shows are exactly those of `/api/gaps?…&locality=`.
 //!
 //! This rule contains the statistics engine's own area rule (`crate::gaps::suppressed_areas`:
 //! a lone suppressed area pulls the next smallest with it over the whole area of interest); its
@@ -58,7 +64,7 @@ pub fn group_key(
     within: Option<&str>,
     key: &str,
 ) -> Option<String> {
-    let scope = within.map_or(String::new(), |l| format!("in/{l}/"));
+    let scope = within.map_or(String::new(), |l| format!("{WITHIN}{l}/"));
     match by {
         GroupBy::ImdDecile | GroupBy::ImdQuintile | GroupBy::LocalQuintile => Some(format!(
             "{scope}{}/{}/{key}",
@@ -145,6 +151,10 @@ pub fn disclosure(dataset: &Dataset, indicator: &Indicator) -> Disclosure {
         .partition(|(_, _, total)| !is_small_count(*total, max));
     // Totals not published, by the engine (small) or by us (withheld).
     let mut unpublished: BTreeSet<String> = small.into_iter().map(|(k, _, _)| k).collect();
+    // Totals within one locality are settled second (below), so the county-wide outputs are
+    // decided exactly as if no locality-scoped table existed.
+    let (mut scoped, mut groups): (Vec<Group>, Vec<Group>) =
+        groups.drain(..).partition(|g| g.0.starts_with(WITHIN));
     let primary: Vec<bool> = suppressed.clone();
     let mut withheld_groups = BTreeSet::new();
     // The visible member with the smallest count (ties: area code) among `members`.
@@ -237,6 +247,38 @@ pub fn disclosure(dataset: &Dataset, indicator: &Indicator) -> Disclosure {
             }
         }
     }
+    // The totals of deprivation groups within each locality (locality-scoped gap tables) can
+    // be differenced against the county-wide totals above. Keep the cells and the county-wide
+    // totals as decided; withhold locality-scoped totals (the smallest containing a determined
+    // count first, with a second of its locality's family, whose totals add up to the published
+    // locality total) until no small count is determined — at worst all of them, which is the
+    // state already shown to be safe.
+    loop {
+        let memberships: Vec<Vec<usize>> = groups
+            .iter()
+            .chain(&scoped)
+            .map(|(_, m, _)| m.clone())
+            .collect();
+        let Some(&exposed) = determined_cells(&memberships, &suppressed, &primary).first() else {
+            break;
+        };
+        let Some(index) = smallest_group(&scoped, |g| g.1.contains(&exposed))
+            .or_else(|| smallest_group(&scoped, |_| true))
+        else {
+            break;
+        };
+        let (key, _, _) = scoped.remove(index);
+        let fam = family(&key).to_string();
+        unpublished.insert(key.clone());
+        withheld_groups.insert(key);
+        if unpublished.iter().filter(|k| family(k) == fam).count() == 1 {
+            if let Some(index) = smallest_group(&scoped, |g| family(&g.0) == fam) {
+                let (key, _, _) = scoped.remove(index);
+                unpublished.insert(key.clone());
+                withheld_groups.insert(key);
+            }
+        }
+    }
     Disclosure {
         hidden: suppressed,
         withheld_groups,
@@ -259,6 +301,9 @@ fn smallest_group(groups: &[Group], wanted: impl Fn(&Group) -> bool) -> Option<u
         .min_by(|a, b| a.1 .2.total_cmp(&b.1 .2).then_with(|| a.1 .0.cmp(&b.1 .0)))
         .map(|(index, _)| index)
 }
+
+/// Prefix of the keys of groups within one locality (see [`group_key`]).
+const WITHIN: &str = "in/";
 
 /// The family of a group key: the grouping it belongs to, e.g. `"imd2019/imd-decile"`.
 fn family(key: &str) -> &str {
@@ -427,10 +472,10 @@ mod tests {
         ind.values[0].count = None;
         ind.values[0].value = Some(2.0); // 2% of 100 = a count of 2
         let public = super::super::values::public_values_with(&ind, &disclosure(&d, &ind).hidden);
-        assert!(public[0].suppressed && public[0].value.is_none());
-        assert!(public[1].suppressed, "complement withheld");
-        assert!(!public[2].suppressed);
-        assert_eq!(public[2].count, Some(30.0));
+        assert!(public[0].figures.suppressed && public[0].figures.value.is_none());
+        assert!(public[1].figures.suppressed, "complement withheld");
+        assert!(!public[2].figures.suppressed);
+        assert_eq!(public[2].figures.count, Some(30.0));
     }
 
     #[test]

@@ -91,17 +91,32 @@ impl PublicDataset {
                             "period".into(),
                             GeoValue::Text(Some(ind.meta.period.clone())),
                         ),
-                        ("value".into(), GeoValue::Real(v.and_then(|v| v.value))),
-                        ("lower95".into(), GeoValue::Real(v.and_then(|v| v.lower95))),
-                        ("upper95".into(), GeoValue::Real(v.and_then(|v| v.upper95))),
-                        ("count".into(), GeoValue::Real(v.and_then(|v| v.count))),
+                        (
+                            "value".into(),
+                            GeoValue::Real(v.and_then(|v| v.figures.value)),
+                        ),
+                        (
+                            "lower95".into(),
+                            GeoValue::Real(v.and_then(|v| v.figures.lower95)),
+                        ),
+                        (
+                            "upper95".into(),
+                            GeoValue::Real(v.and_then(|v| v.figures.upper95)),
+                        ),
+                        (
+                            "count".into(),
+                            GeoValue::Real(v.and_then(|v| v.figures.count)),
+                        ),
                         (
                             "denominator".into(),
-                            GeoValue::Real(v.and_then(|v| v.denominator)),
+                            GeoValue::Real(v.and_then(|v| v.figures.denominator)),
                         ),
-                        ("suppressed".into(), GeoValue::Bool(v.map(|v| v.suppressed))),
-                        ("vs_england".into(), sig(v.map(|v| v.vs_england))),
-                        ("vs_county".into(), sig(v.map(|v| v.vs_county))),
+                        (
+                            "suppressed".into(),
+                            GeoValue::Bool(v.map(|v| v.figures.suppressed)),
+                        ),
+                        ("vs_england".into(), sig(v.map(|v| v.figures.vs_england))),
+                        ("vs_county".into(), sig(v.map(|v| v.figures.vs_county))),
                     ]);
                 }
                 GeoFeature {

@@ -37,7 +37,7 @@ fn withhold(table: &mut GapTable, public: &PublicIndicator) {
     let mut withheld_more = false;
     for g in &mut table.groups {
         let hidden = match table.by {
-            GroupBy::Area => public.value(&g.key).is_some_and(|v| v.suppressed),
+            GroupBy::Area => public.value(&g.key).is_some_and(|v| v.figures.suppressed),
             by => group_key(by, table.edition, table.locality.as_deref(), &g.key)
                 .is_some_and(|k| public.withheld_groups.contains(&k)),
         };

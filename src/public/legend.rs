@@ -296,8 +296,8 @@ impl PublicDataset {
                 let shown: Vec<f64> = values
                     .values
                     .iter()
-                    .filter(|v| !v.suppressed)
-                    .filter_map(|v| v.value.filter(|x| x.is_finite()))
+                    .filter(|v| !v.figures.suppressed)
+                    .filter_map(|v| v.figures.value.filter(|x| x.is_finite()))
                     .collect();
                 let dp = decimals_for(&shown);
                 let breaks = round_breaks(&quantile_breaks(&shown, 5), dp);
@@ -311,7 +311,11 @@ impl PublicDataset {
                     Polarity::HigherIsBetter => "Higher is better: darker = worse (lower).",
                     Polarity::NotApplicable => "Darker = higher (no better/worse judgement).",
                 };
-                let suppressed = values.values.iter().filter(|v| v.suppressed).count();
+                let suppressed = values
+                    .values
+                    .iter()
+                    .filter(|v| v.figures.suppressed)
+                    .count();
                 Ok(Legend {
                     layer: meta.id.clone(),
                     level: meta.level.as_str().into(),

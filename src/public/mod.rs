@@ -36,4 +36,4 @@ pub use error::PublicError;
 pub use legend::{Legend, LegendClass, LegendExtra};
 pub use profile::{AreaProfile, AreaSummary, ImdInfo, PopulationInfo, ProfileIndicator};
 pub use search::{SearchHit, SEARCH_LIMIT};
-pub use values::{PublicIndicator, PublicValue, Reference, ValuesResponse};
+pub use values::{PublicFigures, PublicIndicator, PublicValue, Reference, ValuesResponse};

@@ -6,12 +6,11 @@
 use super::catalogue::polarity_str;
 use super::dataset::PublicDataset;
 use super::error::PublicError;
-use super::values::{PublicValue, Reference, ValuesResponse};
+use super::values::{PublicFigures, Reference, ValuesResponse};
 use crate::dataset::Area;
 use crate::imd::{AreaImd, ImdEdition};
 use crate::level::Level;
 use crate::lookup;
-use crate::stats::significance::Significance;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -71,17 +70,9 @@ pub struct ProfileIndicator {
     pub name: String,
     pub short_name: String,
     pub synthetic: bool,
-    pub value: Option<f64>,
-    pub lower95: Option<f64>,
-    pub upper95: Option<f64>,
-    pub count: Option<f64>,
-    pub denominator: Option<f64>,
-    pub suppressed: bool,
-    /// Fingertips 95% comparison: better, similar, worse, higher, lower or not_compared.
-    #[schema(value_type = String)]
-    pub vs_england: Significance,
-    #[schema(value_type = String)]
-    pub vs_county: Significance,
+    /// The area's value, interval, count and Fingertips 95% comparisons, as published.
+    #[serde(flatten)]
+    pub figures: PublicFigures,
     pub england_value: Option<f64>,
     pub county_value: Option<f64>,
     pub unit: String,
@@ -164,31 +155,16 @@ impl PublicDataset {
             .filter(|i| i.meta.level == level)
             .map(|i| {
                 let public = self.public_indicator(i);
-                let p = public.value(&area.code).cloned().unwrap_or(PublicValue {
-                    code: area.code.clone(),
-                    value: None,
-                    lower95: None,
-                    upper95: None,
-                    count: None,
-                    denominator: None,
-                    suppressed: false,
-                    vs_england: Significance::NotCompared,
-                    vs_county: Significance::NotCompared,
-                });
+                let figures = public
+                    .value(&area.code)
+                    .map_or(PublicFigures::NONE, |v| v.figures.clone());
                 let reference = |c| Reference::of(c, max).and_then(|r| r.value);
                 ProfileIndicator {
                     id: i.meta.id.clone(),
                     name: i.meta.name.clone(),
                     short_name: i.meta.short_name.clone(),
                     synthetic: i.meta.synthetic,
-                    value: p.value,
-                    lower95: p.lower95,
-                    upper95: p.upper95,
-                    count: p.count,
-                    denominator: p.denominator,
-                    suppressed: p.suppressed,
-                    vs_england: p.vs_england,
-                    vs_county: p.vs_county,
+                    figures,
                     england_value: reference(i.england.as_ref()),
                     county_value: reference(i.county.as_ref()),
                     unit: i.meta.unit.clone(),

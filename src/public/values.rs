@@ -16,6 +16,14 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PublicValue {
     pub code: String,
+    #[serde(flatten)]
+    pub figures: PublicFigures,
+}
+
+/// The published figures of one area for one indicator (the fields of [`PublicValue`] and of
+/// each indicator of an area profile).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PublicFigures {
     /// `null` when suppressed or not available.
     pub value: Option<f64>,
     pub lower95: Option<f64>,
@@ -32,6 +40,20 @@ pub struct PublicValue {
     /// The same against the county (area of interest) value.
     #[schema(value_type = String)]
     pub vs_county: Significance,
+}
+
+impl PublicFigures {
+    /// Nothing known (an area without a value for the indicator).
+    pub const NONE: PublicFigures = PublicFigures {
+        value: None,
+        lower95: None,
+        upper95: None,
+        count: None,
+        denominator: None,
+        suppressed: false,
+        vs_england: Significance::NotCompared,
+        vs_county: Significance::NotCompared,
+    };
 }
 
 /// Everything publishable about one indicator, computed once (on first use).
@@ -81,21 +103,14 @@ pub fn public_values_with(indicator: &Indicator, mask: &[bool]) -> Vec<PublicVal
         .iter()
         .zip(mask)
         .map(|(v, &suppressed)| {
-            if suppressed {
-                PublicValue {
-                    code: v.area_code.clone(),
-                    value: None,
-                    lower95: None,
-                    upper95: None,
-                    count: None,
+            let figures = if suppressed {
+                PublicFigures {
                     denominator: v.denominator,
                     suppressed: true,
-                    vs_england: Significance::NotCompared,
-                    vs_county: Significance::NotCompared,
+                    ..PublicFigures::NONE
                 }
             } else {
-                PublicValue {
-                    code: v.area_code.clone(),
+                PublicFigures {
                     value: v.value,
                     lower95: v.lower95,
                     upper95: v.upper95,
@@ -105,6 +120,10 @@ pub fn public_values_with(indicator: &Indicator, mask: &[bool]) -> Vec<PublicVal
                     vs_england: compare_interval(v.lower95, v.upper95, england, polarity),
                     vs_county: compare_interval(v.lower95, v.upper95, county, polarity),
                 }
+            };
+            PublicValue {
+                code: v.area_code.clone(),
+                figures,
             }
         })
         .collect()

@@ -592,19 +592,19 @@ mod tests {
         // Five groups, unequal populations: the line's drop from rank 0 to rank 1 is the SII.
         let populations = [900.0, 1200.0, 1000.0, 800.0, 1100.0];
         let values = [0.30, 0.26, 0.21, 0.19, 0.15];
-        let groups: Vec<SiiGroup> = populations
-            .iter()
-            .zip(values)
-            .enumerate()
-            .map(|(i, (&p, v))| SiiGroup {
-                label: format!("Q{}", i + 1),
-                population: p,
-                value: v,
-                lower95: v - 0.02,
-                upper95: v + 0.02,
+        let mut groups = Vec::new();
+        for (i, (&population, value)) in populations.iter().zip(values).enumerate() {
+            let (lower95, upper95) = (value - 0.02, value + 0.02);
+            let label = format!("Q{}", i + 1);
+            groups.push(SiiGroup {
+                label,
+                population,
+                value,
+                lower95,
+                upper95,
                 events: None,
-            })
-            .collect();
+            });
+        }
         let options = SiiOptions {
             multiplier: 100.0,
             reps: 100,

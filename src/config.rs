@@ -241,7 +241,7 @@ impl Config {
         })?;
         config.path = path.to_path_buf();
         config.root = project_root_for(path);
-        config.sha256 = crate::fetch::sha256_hex(text.as_bytes());
+        config.sha256 = crate::fsutil::sha256_hex(text.as_bytes());
         config.validate()?;
         Ok(config)
     }
@@ -273,7 +273,7 @@ impl Config {
             });
         }
         for code in &self.area_of_interest {
-            if !is_la_code(code) && code != crate::build::ENGLAND {
+            if !crate::level::is_la_code(code) && code != crate::level::ENGLAND {
                 return Err(ConfigError::Invalid {
                     path,
                     field: "area_of_interest".into(),
@@ -366,15 +366,6 @@ impl Config {
     pub fn snapshot_path(&self) -> PathBuf {
         self.resolve(&self.snapshot)
     }
-}
-
-/// `E06000047`-style local authority code.
-pub fn is_la_code(code: &str) -> bool {
-    code.len() == 9
-        && ["E06", "E07", "E08", "E09"]
-            .iter()
-            .any(|p| code.starts_with(p))
-        && code[3..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A config in `<root>/data/x.toml` has its project root two levels up; otherwise the

@@ -66,6 +66,20 @@ pub struct DatasetMeta {
     pub locality_scheme: Option<LocalityScheme>,
 }
 
+impl DatasetMeta {
+    /// The attribution statements of every input, each once, in source order: the one list
+    /// the API, TileJSON, the style, PMTiles metadata and downloads show.
+    pub fn attribution(&self) -> Vec<String> {
+        let mut seen: Vec<String> = Vec::new();
+        for s in &self.sources {
+            if !s.attribution.is_empty() && !seen.contains(&s.attribution) {
+                seen.push(s.attribution.clone());
+            }
+        }
+        seen
+    }
+}
+
 /// One input file and where it officially comes from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SourceRecord {
@@ -250,6 +264,38 @@ pub struct Population {
 }
 
 impl Population {
+    /// No one, for the `year` of the estimates being summed.
+    pub fn zero(year: u16) -> Population {
+        Population {
+            year,
+            total: 0,
+            ages_0_19: [0; 20],
+        }
+    }
+
+    /// Add `part`, divided equally among `shares` areas (1: the whole of it). Used both to sum
+    /// areas into their parent and to bridge an area split into several (each gets its share).
+    pub fn add(&mut self, part: &Population, shares: u32) {
+        let shares = shares.max(1);
+        self.total += part.total / shares;
+        for (a, b) in self.ages_0_19.iter_mut().zip(part.ages_0_19) {
+            *a += b / shares;
+        }
+    }
+
+    /// The sum of several populations (`None` when any is unknown: a partial sum would
+    /// understate the total).
+    pub fn sum<'a>(
+        parts: impl IntoIterator<Item = Option<&'a Population>>,
+        year: u16,
+    ) -> Option<Population> {
+        let mut total = Population::zero(year);
+        for p in parts {
+            total.add(p?, 1);
+        }
+        Some(total)
+    }
+
     /// Persons aged `from..=to` (both at most 19).
     pub fn ages(&self, from: usize, to: usize) -> u32 {
         self.ages_0_19[from.min(19)..=to.min(19)].iter().sum()
@@ -329,6 +375,27 @@ pub struct Comparator {
     pub denominator: Option<f64>,
     /// Provenance note, e.g. "approximate: mean of published annual values".
     pub note: String,
+}
+
+impl Comparator {
+    /// The comparator as it may be published: its value, interval and count are withheld when
+    /// its own count is small ([`crate::stats::suppress::is_small`]), e.g. the county row of a
+    /// tiny survey. The one rule for England and county rows in every output.
+    pub fn published(&self, max_count: u32) -> Comparator {
+        if !crate::stats::suppress::is_small(self.count, max_count) {
+            return self.clone();
+        }
+        Comparator {
+            value: None,
+            lower95: None,
+            upper95: None,
+            count: None,
+            note: format!("{} Suppressed: small count.", self.note)
+                .trim()
+                .to_string(),
+            ..self.clone()
+        }
+    }
 }
 
 /// An indicator with its area values and comparators.

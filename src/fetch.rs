@@ -7,9 +7,8 @@
 //! member. A file is written to a temporary name and renamed only after its checksum matched,
 //! so a failed fetch never leaves a half-written or wrong input behind.
 
-use crate::config::Config;
+use crate::fsutil::{sha256_hex, write_atomic, WriteError};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,6 +38,8 @@ pub enum FetchError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 /// A source that could be found nowhere, with what to do about it.
@@ -175,6 +176,9 @@ impl Fetcher {
     /// Make sure `source` is present and verified; returns how it got there.
     pub fn ensure(&self, id: &str, source: &Source) -> Result<Fetched, FetchError> {
         let target = self.path_of(source);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        }
         if target.is_file() {
             verify(id, &target, &source.sha256)?;
             return Ok(Fetched::AlreadyPresent);
@@ -240,24 +244,20 @@ impl Fetcher {
     }
 }
 
-/// Fetch every source a config needs. `progress` is called after each source.
-pub fn fetch_config(
-    config: &Config,
+/// Fetch every source in `ids` (`(config field, source id)` pairs, as
+/// `Config::source_ids` lists them). `progress` is called after each source.
+pub fn fetch_all(
+    ids: &[(String, String)],
     registry: &Registry,
     fetcher: &Fetcher,
     mut progress: impl FnMut(&str, Fetched),
 ) -> Result<(), FetchError> {
-    for (field, id) in config.source_ids() {
-        let source = registry.get(&field, &id)?;
-        let how = fetcher.ensure(&id, source)?;
-        progress(&id, how);
+    for (field, id) in ids {
+        let source = registry.get(field, id)?;
+        let how = fetcher.ensure(id, source)?;
+        progress(id, how);
     }
     Ok(())
-}
-
-/// Lower-case hex sha256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// Check a file on disk against its expected sha256.
@@ -276,18 +276,6 @@ fn check_bytes(id: &str, path: &Path, bytes: &[u8], expected: &str) -> Result<()
             actual,
         })));
     }
-    Ok(())
-}
-
-/// Write `bytes` to `path` via a temporary file in the same directory and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io(dir, e))?;
-    tmp.write_all(bytes).map_err(|e| io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| io(path, e))?;
-    tmp.persist(path).map_err(|e| io(path, e.error))?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //!
 //! This module only encodes. Callers decide which attributes go out, and must have applied
 //! small-number suppression already (the server builds its rows from
-//! [`crate::server::public`]). GeoJSON goes through the `geojson` crate; GeoPackage through
+//! [`crate::public`]). GeoJSON goes through the `geojson` crate; GeoPackage through
 //! GDAL's `GPKG` driver, which writes to a file, so [`gpkg_bytes`] writes to a temporary file
 //! and reads it back.
 //!

@@ -42,6 +42,23 @@ impl ImdEdition {
     }
 }
 
+/// An IMD edition that is not known; lists the allowed ones.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("unknown IMD edition {0:?}; expected one of: imd2019, imd2025 (or 2019, 2025)")]
+pub struct UnknownEdition(pub String);
+
+impl std::str::FromStr for ImdEdition {
+    type Err = UnknownEdition;
+    /// `imd2019`/`2019` and `imd2025`/`2025`, any case — the one parser for the CLI and the API.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "imd2019" | "2019" => Ok(ImdEdition::Imd2019),
+            "imd2025" | "2025" => Ok(ImdEdition::Imd2025),
+            _ => Err(UnknownEdition(s.to_string())),
+        }
+    }
+}
+
 /// The seven IoD domains, in the order used by every array in this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +161,37 @@ pub fn quintile_from_rank(rank: u32, n: u32) -> u8 {
     q.clamp(1.0, 5.0) as u8
 }
 
+/// A weighted mean of IMD scores (and domain scores) being accumulated: how the IMD of an MSOA,
+/// ward, LA or locality is made from its LSOAs (population-weighted mean of LSOA scores, the
+/// IMD R package / OCSI method), or of a locality from its MSOAs. The one place that formula is.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WeightedScore {
+    weight: f64,
+    score: f64,
+    domains: [f64; 7],
+}
+
+impl WeightedScore {
+    /// Add one member's score and domain scores with weight `w` (its population).
+    pub fn add(&mut self, w: f64, score: f64, domains: &[f64; 7]) {
+        self.weight += w;
+        self.score += w * score;
+        for (d, x) in self.domains.iter_mut().zip(domains) {
+            *d += w * x;
+        }
+    }
+
+    /// The weighted mean score and domain scores, or `None` with no weight.
+    pub fn mean(&self) -> Option<(f64, [f64; 7])> {
+        (self.weight > 0.0).then(|| {
+            (
+                self.score / self.weight,
+                self.domains.map(|d| d / self.weight),
+            )
+        })
+    }
+}
+
 /// Deprivation of one area under one IMD edition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AreaImd {
@@ -198,6 +246,24 @@ mod tests {
         assert_eq!(decile_from_rank(3_285, 32_844), 2);
         assert_eq!(decile_from_rank(32_844, 32_844), 10);
         assert_eq!(quintile_from_rank(6_569, 32_844), 2);
+    }
+
+    #[test]
+    fn editions_parse_with_or_without_prefix_and_list_the_allowed_ones() {
+        assert_eq!("2019".parse::<ImdEdition>(), Ok(ImdEdition::Imd2019));
+        assert_eq!(" IMD2025".parse::<ImdEdition>(), Ok(ImdEdition::Imd2025));
+        let err = "1999".parse::<ImdEdition>().unwrap_err().to_string();
+        assert!(err.contains("imd2019") && err.contains("imd2025"), "{err}");
+    }
+
+    #[test]
+    fn weighted_score_is_the_population_weighted_mean() {
+        let mut w = WeightedScore::default();
+        assert_eq!(w.mean(), None);
+        w.add(1000.0, 10.0, &[1.0; 7]);
+        w.add(3000.0, 30.0, &[5.0; 7]);
+        let (score, domains) = w.mean().unwrap();
+        assert!((score - 25.0).abs() < 1e-12 && (domains[0] - 4.0).abs() < 1e-12);
     }
 
     #[test]

@@ -7,6 +7,18 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// GSS code of England: as an area of interest it means every local authority.
+pub const ENGLAND: &str = "E92000001";
+
+/// `E06000047`-style local authority code (unitary, district, metropolitan or London borough).
+pub fn is_la_code(code: &str) -> bool {
+    code.len() == 9
+        && ["E06", "E07", "E08", "E09"]
+            .iter()
+            .any(|p| code.starts_with(p))
+        && code[3..].bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A small-area geography level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -7,31 +7,36 @@
 //! `ARCHITECTURE.md` for the design.
 //!
 //! # Layout
-//! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality).
-//! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks.
+//! Lower modules never reach up: `scripts/module-cycles` checks there is no import cycle.
+//! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality) and GSS codes.
+//! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks, editions.
+//! - [`fsutil`]: atomic file writes and sha256, the one place a file is replaced.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
-//! - [`config`]: the build config (`data/durham.toml`) and the source registry (`data/sources.toml`).
-//! - [`fetch`]: materialises inputs under `data/raw/` from a mirror or the official URL, sha256-checked.
+//! - [`lookup`]: finding an indicator, level, edition, area or locality, each with one rule and
+//!   one error listing what exists.
+//! - [`config`]: the build config (`data/durham.toml`).
+//! - [`fetch`]: the source registry (`data/sources.toml`) and materialising inputs under
+//!   `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
 //!   indicators (Fingertips export and tidy CSV), localities, sites — each with typed errors.
 //! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
-//! - [`snapshot`]: atomic write (temp + fsync + rename) and checked load of a built `Dataset`.
+//! - [`snapshot`]: the snapshot file format: checked encode/decode of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
 //! - [`stats`]: pure statistical methods (Wilson, Byar, exact Poisson, means, gaps, SII/RII,
 //!   significance, suppression), one method per file with formula and source.
 //! - [`analyst`]: `gapmap stats`: PHEindicatormethods-style calculations (proportions, rates,
 //!   means, DSR, ISR, quantiles, SII) on an analyst's CSV, with the package's column names.
-//! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
-//!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
-//! - [`disclosure`]: the public view of values: small-number suppression with an exact
-//!   disclosure audit across overlapping group totals, applied by every public output.
-//! - [`export`]: gap tables and `gapmap stats` tables as CSV, Parquet and XLSX (with method
-//!   notes); atomic file writes.
+//! - [`gaps`]: the gap-table engine (by IMD decile/quintile, local quintile, locality, area,
+//!   optionally within one locality), a sequence of named stages; crate-private.
+//! - [`public`]: the public face, [`public::PublicDataset`]: the only way to get values, gap
+//!   tables, profiles, features, search, sites, groupings and legends, with suppression and
+//!   the disclosure audit applied inside.
+//! - [`export`]: gap tables as CSV, Parquet, XLSX (with method notes) and a text table;
+//!   `gapmap stats` tables in the same three formats ([`export::table`]).
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
-//! - [`cli`]: clap definitions and one function per subcommand.
-//! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map.
+//! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
 pub mod analyst;
@@ -39,18 +44,22 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod dataset;
-pub mod disclosure;
-pub mod error;
 pub mod export;
 pub mod fetch;
+pub mod fsutil;
 pub mod gaps;
 pub mod geoexport;
 pub mod imd;
 pub mod ingest;
 pub mod level;
+pub mod lookup;
 pub mod progress;
+pub mod public;
 pub mod server;
 pub mod snapshot;
 pub mod stats;
 pub mod summary;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) mod test_support;
 pub mod tiles;

@@ -7,7 +7,6 @@
 
 use crate::dataset::{Dataset, SNAPSHOT_VERSION};
 use sha2::{Digest, Sha256};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 8] = b"GAPMAPSS";
@@ -58,7 +57,7 @@ pub fn encode(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
     Ok(bytes)
 }
 
-/// Write a snapshot atomically (temp file + fsync + rename + directory fsync).
+/// Write a snapshot atomically ([`crate::fsutil::write_atomic`]), creating its directory.
 pub fn write_atomic(path: &Path, dataset: &Dataset) -> Result<u64, SnapshotError> {
     let bytes = encode(dataset)?;
     let dir = path
@@ -66,16 +65,7 @@ pub fn write_atomic(path: &Path, dataset: &Dataset) -> Result<u64, SnapshotError
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".snapshot-")
-        .tempfile_in(dir)
-        .map_err(|e| io(dir, e))?;
-    tmp.write_all(&bytes).map_err(|e| io(tmp.path(), e))?;
-    tmp.as_file().sync_all().map_err(|e| io(path, e))?;
-    tmp.persist(path).map_err(|e| io(path, e.error))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    crate::fsutil::write_atomic(path, &bytes).map_err(|e| io(path, e.source))?;
     Ok(bytes.len() as u64)
 }
 

@@ -1,7 +1,7 @@
 //! The analyst's CSV: header, rows with their line numbers, typed column access with errors
 //! that name the line and column, and grouping.
 
-use super::StatsRunError;
+use super::error::StatsRunError;
 use std::collections::BTreeMap;
 
 /// One group: its key (the grouping columns' values) and its row indexes.

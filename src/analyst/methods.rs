@@ -1,8 +1,10 @@
 //! One function per method: read the columns a method needs, group, call the pure method in
 //! [`crate::stats`], and lay out the package's output columns and method notes.
 
+use super::error::StatsRunError;
 use super::input::Input;
-use super::{Cell, Method, OutputTable, Role, Standard, StatsRequest, StatsRunError, TableBuilder};
+use super::request::{Method, Standard, StatsRequest};
+use super::table::{Cell, OutputTable, Role, TableBuilder};
 use crate::stats::confidence::{labels, ConfidenceLevel};
 use crate::stats::dsr::{self, DsrBand, Limits, PersonsAtFrequency};
 use crate::stats::isr::{self, IsrBand, Reference};

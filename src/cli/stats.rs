@@ -2,12 +2,12 @@
 //! CSV (a file or standard input), run, write CSV/XLSX/Parquet atomically with the method
 //! notes. Needs no dataset or config.
 
+use super::Error;
 use crate::analyst::{run as run_stats, OutputTable, StatsRequest};
-use crate::error::Error;
 use crate::export::table::{
     notes_text, write_table_csv, write_table_parquet, write_table_xlsx, CsvNotes,
 };
-use crate::export::write_atomic;
+use crate::fsutil::write_atomic;
 use clap::Args;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

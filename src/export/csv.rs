@@ -1,6 +1,6 @@
 //! Gap tables as CSV (polars `CsvWriter`) and the shared polars frame.
 
-use super::{rows, ExportError};
+use super::rows::{rows, ExportError, ExportRow};
 use crate::gaps::GapTable;
 use polars::prelude::*;
 use std::io::Write;
@@ -9,10 +9,10 @@ use std::io::Write;
 pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
     let rows = rows(table);
     let n = rows.len();
-    let text = |f: &dyn Fn(&super::ExportRow) -> Option<String>| -> Vec<Option<String>> {
+    let text = |f: &dyn Fn(&ExportRow) -> Option<String>| -> Vec<Option<String>> {
         rows.iter().map(f).collect()
     };
-    let num = |f: &dyn Fn(&super::ExportRow) -> Option<f64>| -> Vec<Option<f64>> {
+    let num = |f: &dyn Fn(&ExportRow) -> Option<f64>| -> Vec<Option<f64>> {
         rows.iter().map(f).collect()
     };
     let edition = table.edition.map(|e| e.as_str().to_string());

@@ -1,7 +1,7 @@
 //! Gap tables as Parquet (polars `ParquetWriter`), same columns as the CSV.
 
 use super::csv::frame;
-use super::ExportError;
+use super::rows::ExportError;
 use crate::gaps::GapTable;
 use polars::prelude::*;
 use std::io::Write;

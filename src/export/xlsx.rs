@@ -3,7 +3,7 @@
 //! and "Method notes" (methods, sources, OGL attribution, suppression rule, and a SYNTHETIC
 //! warning first when the indicator is synthetic).
 
-use super::{rows, ExportError, ExportRow};
+use super::rows::{rows, ExportError, ExportRow};
 use crate::gaps::GapTable;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 

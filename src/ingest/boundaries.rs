@@ -3,8 +3,8 @@
 //! order) for display and tiles, and to British National Grid (EPSG:27700) for areas in m²
 //! and centroids in metres.
 
+use super::reproject::{Reprojection, BNG, WGS84};
 use super::IngestError;
-use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use gdal::vector::LayerAccess;
 use geo::{Area as _, Centroid, InteriorPoint, MultiPolygon};
 use std::collections::HashSet;
@@ -45,13 +45,6 @@ fn gdal_err(path: &Path, action: &str, e: gdal::errors::GdalError) -> IngestErro
         action: action.to_string(),
         message: e.to_string(),
     }
-}
-
-fn srs(epsg: u32, path: &Path) -> Result<SpatialRef, IngestError> {
-    let mut srs = SpatialRef::from_epsg(epsg)
-        .map_err(|e| gdal_err(path, &format!("create EPSG:{epsg}"), e))?;
-    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    Ok(srs)
 }
 
 /// Read boundaries from `path`, keeping features whose code is in `keep` (all when `None`).
@@ -97,15 +90,12 @@ pub fn read_boundaries_with(
     let mut layer = dataset
         .layer(0)
         .map_err(|e| gdal_err(path, "read its first layer", e))?;
-    let mut source_srs = layer.spatial_ref().ok_or_else(|| IngestError::NoCrs {
+    let source_srs = layer.spatial_ref().ok_or_else(|| IngestError::NoCrs {
         path: path.to_path_buf(),
     })?;
-    source_srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let wgs84 = srs(4326, path)?;
-    let bng = srs(27700, path)?;
-    let to_wgs84 = CoordTransform::new(&source_srs, &wgs84)
+    let to_wgs84 = Reprojection::from_srs(&source_srs, WGS84)
         .map_err(|e| gdal_err(path, "set up a transform to EPSG:4326", e))?;
-    let to_bng = CoordTransform::new(&source_srs, &bng)
+    let to_bng = Reprojection::from_srs(&source_srs, BNG)
         .map_err(|e| gdal_err(path, "set up a transform to EPSG:27700", e))?;
 
     let defn_names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
@@ -173,10 +163,10 @@ pub fn read_boundaries_with(
             });
         };
         let wgs = geom
-            .transform(&to_wgs84)
+            .transform(to_wgs84.gdal())
             .map_err(|e| gdal_err(path, "reproject to EPSG:4326", e))?;
         let metric = geom
-            .transform(&to_bng)
+            .transform(to_bng.gdal())
             .map_err(|e| gdal_err(path, "reproject to EPSG:27700", e))?;
         let geometry = to_multipolygon(path, feature_no, &code, &wgs)?;
         let metric = to_multipolygon(path, feature_no, &code, &metric)?;

@@ -69,6 +69,15 @@ impl Csv {
             })
     }
 
+    /// Several required columns at once, in the order named.
+    pub fn cols<const N: usize>(&self, names: [&str; N]) -> Result<[usize; N], IngestError> {
+        let mut out = [0; N];
+        for (slot, name) in out.iter_mut().zip(names) {
+            *slot = self.col(name)?;
+        }
+        Ok(out)
+    }
+
     pub fn opt_col(&self, name: &str) -> Option<usize> {
         self.header
             .iter()

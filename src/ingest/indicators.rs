@@ -57,23 +57,13 @@ fn check_counts(
     denominator: Option<f64>,
     value_type: Option<ValueType>,
 ) -> Result<(), IngestError> {
-    if let Some(c) = count {
-        if c < 0.0 {
+    for (field, value) in [("Count", count), ("Denominator", denominator)] {
+        if let Some(v) = value.filter(|v| *v < 0.0) {
             return Err(IngestError::Negative {
                 path: path.into(),
                 line,
-                field: "Count".into(),
-                value: c,
-            });
-        }
-    }
-    if let Some(d) = denominator {
-        if d < 0.0 {
-            return Err(IngestError::Negative {
-                path: path.into(),
-                line,
-                field: "Denominator".into(),
-                value: d,
+                field: field.into(),
+                value: v,
             });
         }
     }
@@ -160,17 +150,17 @@ fn load_fingertips(
     ctx: &AreaContext<'_>,
 ) -> Result<Vec<Indicator>, IngestError> {
     let csv = Csv::read(path, "a Fingertips CSV export")?;
-    let c_id = csv.col("Indicator ID")?;
-    let c_name = csv.col("Indicator Name")?;
-    let c_area = csv.col("Area Code")?;
+    let [c_id, c_name, c_area] = csv.cols(["Indicator ID", "Indicator Name", "Area Code"])?;
     let c_area_name = csv.opt_col("Area Name");
     let c_sex = csv.opt_col("Sex");
     let c_age = csv.opt_col("Age");
     let c_cat_type = csv.opt_col("Category Type");
-    let c_period = csv.col("Time period")?;
-    let c_value = csv.col("Value")?;
-    let c_l95 = csv.col("Lower CI 95.0 limit")?;
-    let c_u95 = csv.col("Upper CI 95.0 limit")?;
+    let [c_period, c_value, c_l95, c_u95] = csv.cols([
+        "Time period",
+        "Value",
+        "Lower CI 95.0 limit",
+        "Upper CI 95.0 limit",
+    ])?;
     let c_l998 = csv.opt_col("Lower CI 99.8 limit");
     let c_u998 = csv.opt_col("Upper CI 99.8 limit");
     let c_count = csv.col("Count")?;
@@ -410,11 +400,13 @@ fn load_tidy(
         path,
         "a tidy indicator CSV (area_code,indicator_id,period,count,denominator[,value])",
     )?;
-    let c_area = csv.col("area_code")?;
-    let c_id = csv.col("indicator_id")?;
-    let c_period = csv.col("period")?;
-    let c_count = csv.col("count")?;
-    let c_denom = csv.col("denominator")?;
+    let [c_area, c_id, c_period, c_count, c_denom] = csv.cols([
+        "area_code",
+        "indicator_id",
+        "period",
+        "count",
+        "denominator",
+    ])?;
     let c_value = csv.opt_col("value");
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
@@ -477,19 +469,22 @@ pub fn load_national_by_deprivation(
     path: &Path,
 ) -> Result<Vec<NationalDeprivationRow>, IngestError> {
     let csv = Csv::read(path, "a Fingertips CSV export of England by deprivation")?;
-    let c_id = csv.col("Indicator ID")?;
-    let c_name = csv.col("Indicator Name")?;
-    let c_area = csv.col("Area Code")?;
-    let c_sex = csv.col("Sex")?;
-    let c_age = csv.col("Age")?;
-    let c_cat_type = csv.col("Category Type")?;
-    let c_cat = csv.col("Category")?;
-    let c_period = csv.col("Time period")?;
-    let c_value = csv.col("Value")?;
-    let c_l95 = csv.col("Lower CI 95.0 limit")?;
-    let c_u95 = csv.col("Upper CI 95.0 limit")?;
-    let c_count = csv.col("Count")?;
-    let c_denom = csv.col("Denominator")?;
+    let [c_id, c_name, c_area, c_sex, c_age, c_cat_type, c_cat, c_period, c_value, c_l95, c_u95, c_count, c_denom] =
+        csv.cols([
+            "Indicator ID",
+            "Indicator Name",
+            "Area Code",
+            "Sex",
+            "Age",
+            "Category Type",
+            "Category",
+            "Time period",
+            "Value",
+            "Lower CI 95.0 limit",
+            "Upper CI 95.0 limit",
+            "Count",
+            "Denominator",
+        ])?;
     let mut out = Vec::with_capacity(csv.records.len());
     for (line, r) in &csv.records {
         let line = *line;

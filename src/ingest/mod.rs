@@ -12,6 +12,7 @@
 //! - [`localities`]: the area→locality grouping.
 //! - [`sites`]: service sites by postcode or lon/lat.
 //! - [`postcodes`]: Code-Point Open + ONS postcode lookup.
+//! - [`reproject`]: WGS84 ↔ British National Grid (and a file's own CRS) with GDAL.
 
 pub mod boundaries;
 pub mod csvfile;
@@ -21,6 +22,7 @@ pub mod localities;
 pub mod lookups;
 pub mod population;
 pub mod postcodes;
+pub mod reproject;
 pub mod sites;
 pub mod table;
 pub mod text;

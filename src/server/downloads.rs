@@ -4,21 +4,17 @@
 //! File formats are sent with `Content-Disposition: attachment` and a descriptive file name.
 //! Encoding that touches GDAL or polars runs on the blocking pool.
 
-use super::api::edition_for;
+use super::api::{query_edition, query_level};
 use super::error::{ApiError, ApiQuery, ErrorBody};
-use super::{known_indicator, loaded_level, AppState};
-use crate::disclosure::apply_to_gap_table;
+use super::state::AppState;
 use crate::export::{write_csv, write_parquet, write_xlsx};
-use crate::gaps::{gap_table, GapError, GapRequest, GapTable, GroupBy};
-use crate::geoexport::{self, GeoFeature, GeoValue};
-use crate::imd::ImdEdition;
-use crate::level::Level;
-use crate::stats::significance::Significance;
+use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::geoexport;
+use crate::lookup;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::sync::Arc;
 use utoipa::IntoParams;
 
 /// An attachment response with a content type and file name.
@@ -93,151 +89,35 @@ pub async fn geo(
             ))
         }
     };
-    let (level, features) = geo_features(&state, &q)?;
+    let level = query_level(&state, q.level.as_deref())?;
+    let edition = query_edition(q.imd.as_deref())?;
+    // Features and their encoding are CPU work (every area's geometry): off the event loop.
+    let public = state.inner.public.clone();
+    let indicator = q.indicator.clone();
+    let (level, bytes) = tokio::task::spawn_blocking(move || {
+        let (level, features) = public.features(level, indicator.as_deref(), edition)?;
+        let bytes = match format {
+            GeoFormat::GeoJson => geoexport::geojson_bytes(&features),
+            GeoFormat::Gpkg => geoexport::gpkg_bytes(level.as_str(), &features),
+        }
+        .map_err(|e| crate::public::PublicError::Internal(e.to_string()))?;
+        Ok::<_, crate::public::PublicError>((level, bytes))
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let mut stem = vec!["gapmap", level.as_str()];
     if let Some(i) = &q.indicator {
         stem.push(i);
     }
     let name = file_stem(&stem);
-    match format {
-        GeoFormat::GeoJson => {
-            let bytes = geoexport::geojson_bytes(&features).map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/geo+json",
-                &format!("{name}.geojson"),
-                bytes,
-            ))
-        }
-        GeoFormat::Gpkg => {
-            let layer_name = level.as_str().to_string();
-            let bytes =
-                tokio::task::spawn_blocking(move || geoexport::gpkg_bytes(&layer_name, &features))
-                    .await
-                    .map_err(ApiError::internal)?
-                    .map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/geopackage+sqlite3",
-                &format!("{name}.gpkg"),
-                bytes,
-            ))
-        }
-    }
-}
-
-/// One feature per area of the level, with IMD and (if asked) the public indicator values.
-pub(crate) fn geo_features(
-    state: &AppState,
-    q: &GeoQuery,
-) -> Result<(crate::level::Level, Vec<GeoFeature>), ApiError> {
-    let d = state.dataset();
-    let level = match &q.level {
-        Some(l) => loaded_level(d, l)?,
-        None => d.meta.default_level,
-    };
-    let layer = d.layer(level).ok_or_else(|| {
-        ApiError::bad_request("unknown level", format!("level {level} is not loaded"))
-    })?;
-    let edition = edition_for(layer, q.imd.as_deref())?;
-    let indicator = match &q.indicator {
-        Some(id) => {
-            let i = known_indicator(d, id)?;
-            if i.meta.level != level {
-                return Err(ApiError::bad_request(
-                    "level not available for indicator",
-                    format!(
-                        "indicator {} is published for level {} only; ask for level={}",
-                        i.meta.id, i.meta.level, i.meta.level
-                    ),
-                ));
-            }
-            Some(i)
-        }
-        None => None,
-    };
-    let public = indicator.and_then(|i| state.public_values(&i.meta.id));
-    let features = layer
-        .areas
-        .iter()
-        .map(|a| {
-            let imd = edition.and_then(|e| a.imd(e));
-            let mut p = vec![
-                ("code".to_string(), GeoValue::Text(Some(a.code.clone()))),
-                ("name".into(), GeoValue::Text(Some(a.name.clone()))),
-                ("ons_name".into(), GeoValue::Text(Some(a.ons_name.clone()))),
-                ("level".into(), GeoValue::Text(Some(level.as_str().into()))),
-                ("locality".into(), GeoValue::Text(a.locality.clone())),
-                (
-                    "population".into(),
-                    GeoValue::Integer(a.population.as_ref().map(|p| i64::from(p.total))),
-                ),
-                (
-                    "imd_edition".into(),
-                    GeoValue::Text(edition.map(|e| e.as_str().into())),
-                ),
-                ("imd_score".into(), GeoValue::Real(imd.map(|i| i.score))),
-                (
-                    "imd_rank".into(),
-                    GeoValue::Integer(imd.map(|i| i64::from(i.rank))),
-                ),
-                (
-                    "imd_decile".into(),
-                    GeoValue::Integer(imd.map(|i| i64::from(i.decile))),
-                ),
-                (
-                    "imd_quintile".into(),
-                    GeoValue::Integer(imd.map(|i| i64::from(i.quintile))),
-                ),
-                (
-                    "imd_local_quintile".into(),
-                    GeoValue::Integer(imd.map(|i| i64::from(i.local_quintile))),
-                ),
-                (
-                    "imd_most_deprived_30pct".into(),
-                    GeoValue::Bool(imd.map(|i| i.most_deprived_30pct)),
-                ),
-            ];
-            if let Some(ind) = indicator {
-                let v = public.and_then(|p| p.value(&a.code));
-                let sig = |s: Option<Significance>| {
-                    GeoValue::Text(
-                        s.filter(|s| *s != Significance::NotCompared)
-                            .map(|s| s.label().to_string()),
-                    )
-                };
-                p.extend([
-                    (
-                        "indicator_id".to_string(),
-                        GeoValue::Text(Some(ind.meta.id.clone())),
-                    ),
-                    (
-                        "indicator".into(),
-                        GeoValue::Text(Some(ind.meta.name.clone())),
-                    ),
-                    ("synthetic".into(), GeoValue::Bool(Some(ind.meta.synthetic))),
-                    (
-                        "period".into(),
-                        GeoValue::Text(Some(ind.meta.period.clone())),
-                    ),
-                    ("value".into(), GeoValue::Real(v.and_then(|v| v.value))),
-                    ("lower95".into(), GeoValue::Real(v.and_then(|v| v.lower95))),
-                    ("upper95".into(), GeoValue::Real(v.and_then(|v| v.upper95))),
-                    ("count".into(), GeoValue::Real(v.and_then(|v| v.count))),
-                    (
-                        "denominator".into(),
-                        GeoValue::Real(v.and_then(|v| v.denominator)),
-                    ),
-                    ("suppressed".into(), GeoValue::Bool(v.map(|v| v.suppressed))),
-                    ("vs_england".into(), sig(v.map(|v| v.vs_england))),
-                    ("vs_county".into(), sig(v.map(|v| v.vs_county))),
-                ]);
-            }
-            GeoFeature {
-                geometry: a.geometry.clone(),
-                properties: p,
-            }
-        })
-        .collect();
-    Ok((level, features))
+    Ok(match format {
+        GeoFormat::GeoJson => attachment("application/geo+json", &format!("{name}.geojson"), bytes),
+        GeoFormat::Gpkg => attachment(
+            "application/geopackage+sqlite3",
+            &format!("{name}.gpkg"),
+            bytes,
+        ),
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -251,6 +131,9 @@ pub struct GapsQuery {
     pub level: Option<String>,
     /// IMD edition for deprivation groups ("imd2019" or "imd2025"); default: the level's native one.
     pub imd: Option<String>,
+    /// Only the areas of this locality (name or code, see /api/areas?level=locality): the gap by
+    /// deprivation within one locality. Not with `by=locality`.
+    pub locality: Option<String>,
     /// json (default), csv, xlsx or parquet.
     pub format: Option<String>,
 }
@@ -279,31 +162,10 @@ fn gaps_format(given: Option<&str>) -> Result<GapsFormat, ApiError> {
     }
 }
 
-/// Map the engine's errors to client errors (they all describe the request).
-fn gap_error(e: GapError) -> ApiError {
-    match e {
-        GapError::UnknownIndicator { .. } => {
-            ApiError::bad_request("unknown indicator", e.to_string())
-        }
-        GapError::LevelNotAvailable { .. } | GapError::LevelNotLoaded { .. } => {
-            ApiError::bad_request("level not available for indicator", e.to_string())
-        }
-        GapError::EditionNotAvailable { .. } => {
-            ApiError::bad_request("IMD edition not available", e.to_string())
-        }
-        GapError::UnknownArea { .. } => ApiError::not_found("unknown area", e.to_string()),
-        other => ApiError::internal(other),
-    }
-}
-
-/// Cache key → computed table; tables are deterministic (fixed seed), so caching is exact.
-pub(crate) type GapCache =
-    moka::sync::Cache<(String, GroupBy, Level, Option<ImdEdition>), Arc<GapTable>>;
-
-/// `GET /api/gaps?indicator=&by=&level=&imd=&format=`
+/// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
-        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment", body = Object),
+        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
         (status = 400, description = "Unknown indicator, grouping, level, IMD edition or format", body = ErrorBody),
     ))]
 pub async fn gaps(
@@ -318,40 +180,17 @@ pub async fn gaps(
         None => GroupBy::ImdQuintile,
     };
     let d = state.dataset();
-    let indicator = known_indicator(d, &q.indicator)?;
+    let indicator = lookup::indicator(d, &q.indicator)?;
     let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
-    if let Some(level) = &q.level {
-        request.level = loaded_level(d, level)?;
+    if let Some(level) = query_level(&state, q.level.as_deref())? {
+        request.level = level;
     }
-    if let Some(imd) = &q.imd {
-        request.edition = Some(super::api::parse_edition(imd)?);
-    }
-    let key = (
-        request.indicator.clone(),
-        request.by,
-        request.level,
-        request.edition,
-    );
-    let cached = state.inner.gap_cache.get(&key);
-    let table = match cached {
-        Some(t) => t,
-        None => {
-            let inner = state.inner.clone();
-            let public = state.public_values(&indicator.meta.id).cloned();
-            let computed = tokio::task::spawn_blocking(move || {
-                let mut table = gap_table(&inner.dataset, &request)?;
-                if let Some(public) = public {
-                    apply_to_gap_table(&mut table, &public);
-                }
-                Ok::<_, GapError>(Arc::new(table))
-            })
-            .await
-            .map_err(ApiError::internal)?
-            .map_err(gap_error)?;
-            state.inner.gap_cache.insert(key, computed.clone());
-            computed
-        }
-    };
+    request.edition = query_edition(q.imd.as_deref())?;
+    request.locality = q.locality.clone();
+    let public = state.inner.public.clone();
+    let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
+        .await
+        .map_err(ApiError::internal)??;
     let mut stem = vec![
         "gapmap",
         "gaps",
@@ -361,6 +200,9 @@ pub async fn gaps(
     ];
     if let Some(e) = table.edition {
         stem.push(e.as_str());
+    }
+    if let Some(l) = &table.locality {
+        stem.push(l.as_str());
     }
     let name = file_stem(&stem);
     match format {

@@ -86,6 +86,39 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::public::PublicError> for ApiError {
+    /// The public face's errors: asking for something that does not exist or is not allowed is
+    /// the client's to fix (400, or 404 for an unknown area code); anything else is ours.
+    fn from(e: crate::public::PublicError) -> Self {
+        if !e.is_input_error() {
+            return ApiError::internal(e);
+        }
+        // The one hint that names how to ask: in HTTP terms, a query parameter.
+        if let crate::public::PublicError::Lookup(crate::lookup::LookupError::LevelNotAvailable {
+            indicator,
+            available,
+            ..
+        }) = &e
+        {
+            return ApiError::bad_request(
+                e.kind(),
+                format!("indicator {indicator} is published for level {available} only; ask for level={available}"),
+            );
+        }
+        if e.is_not_found() {
+            ApiError::not_found(e.kind(), e.to_string())
+        } else {
+            ApiError::bad_request(e.kind(), e.to_string())
+        }
+    }
+}
+
+impl From<crate::lookup::LookupError> for ApiError {
+    fn from(e: crate::lookup::LookupError) -> Self {
+        crate::public::PublicError::from(e).into()
+    }
+}
+
 /// `Query<T>` whose rejection (a missing or malformed parameter) is a JSON 400.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);

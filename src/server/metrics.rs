@@ -78,8 +78,8 @@ impl Metrics {
     }
 
     /// Prometheus text exposition of every metric. `cache_bytes` is the tile cache's
-    /// current weighted size.
-    pub fn render(&self, cache_bytes: u64) -> String {
+    /// current weighted size, `public_cache_bytes` what the public face's caches hold.
+    pub fn render(&self, cache_bytes: u64, public_cache_bytes: u64) -> String {
         let mut out = String::new();
         let hits = self.tile_cache_hits.load(Ordering::Relaxed);
         let misses = self.tile_cache_misses.load(Ordering::Relaxed);
@@ -131,9 +131,12 @@ impl Metrics {
              # HELP gapmap_tile_cache_misses_total Tiles that had to be generated.\n\
              # TYPE gapmap_tile_cache_misses_total counter\n\
              gapmap_tile_cache_misses_total {misses}\n\
-             # HELP gapmap_tile_cache_bytes Bytes of gzipped tiles held in the cache.\n\
+             # HELP gapmap_tile_cache_bytes Bytes held by the tile cache (tiles, ETags, entry overhead).\n\
              # TYPE gapmap_tile_cache_bytes gauge\n\
-             gapmap_tile_cache_bytes {cache_bytes}"
+             gapmap_tile_cache_bytes {cache_bytes}\n\
+             # HELP gapmap_public_cache_bytes Bytes held by the public face's caches (gap tables, audited values).\n\
+             # TYPE gapmap_public_cache_bytes gauge\n\
+             gapmap_public_cache_bytes {public_cache_bytes}"
         );
         out
     }
@@ -177,7 +180,7 @@ mod tests {
         m.record("/api/meta", 200, 0.02);
         m.record("/api/meta", 400, 9.0);
         m.tile_cache_hit();
-        let text = m.render(10);
+        let text = m.render(10, 20);
         assert!(text.contains("gapmap_http_requests_total{route=\"/api/meta\",status=\"200\"} 2"));
         assert!(text.contains("gapmap_http_requests_total{route=\"/api/meta\",status=\"400\"} 1"));
         assert!(text.contains("duration_seconds_bucket{route=\"/api/meta\",le=\"0.001\"} 1"));

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, public, tiles};
+use super::{api, downloads, error::ErrorBody, tiles};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -27,6 +27,8 @@ use utoipa::OpenApi;
         api::area_profile,
         api::sites,
         api::search,
+        api::groupings,
+        api::legend,
         downloads::gaps,
         downloads::geo,
         tiles::tile,
@@ -35,7 +37,14 @@ use utoipa::OpenApi;
         openapi_json,
         docs_page,
     ),
-    components(schemas(ErrorBody, public::PublicValue)),
+    components(schemas(
+        ErrorBody,
+        crate::public::PublicValue,
+        crate::gaps::GapTable,
+        crate::gaps::GapGroup,
+        crate::gaps::GapSummary,
+        crate::gaps::SiiLine
+    )),
     tags(
         (name = "api", description = "JSON API for the web map and scripts"),
         (name = "downloads", description = "Gap tables and geographic downloads"),

@@ -10,7 +10,9 @@
 //! Specs: Mapbox Vector Tile 2.1; TileJSON 3.0.0 (github.com/mapbox/tilejson-spec);
 //! MapLibre style spec v8; RFC 9110 §8.8.3 (ETag), §13.1.2 (If-None-Match, weak comparison).
 
-use super::{ApiError, AppState, CachedTile, TileKey};
+use super::error::ApiError;
+use super::state::{AppState, CachedTile, TileKey};
+use super::tile_source::TileSource;
 use crate::level::Level;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,62 +24,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 /// MIME type of Mapbox Vector Tiles.
 pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
-
-/// Something that can produce uncompressed MVT tiles for one level.
-///
-/// Implemented by the tile generator's `TileSet`; a trait so the HTTP layer (caching, ETags,
-/// negotiation) does not depend on how tiles are made (a PMTiles archive could serve too).
-pub trait TileSource: Send + Sync {
-    /// Name of the MVT layer inside each tile (the style's `source-layer`).
-    fn layer_name(&self) -> String;
-    /// Uncompressed MVT bytes of tile z/x/y, or `None` when no feature touches it.
-    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String>;
-    /// `[west, south, east, north]` in degrees.
-    fn bounds(&self) -> [f64; 4];
-    /// Feature properties and their TileJSON type ("String", "Number", "Boolean").
-    fn fields(&self) -> BTreeMap<String, String>;
-}
-
-/// Build a tile set for every loaded level, in parallel (rayon).
-pub fn build_tilesets(
-    dataset: &crate::dataset::Dataset,
-    config: &super::ServerConfig,
-) -> BTreeMap<Level, Arc<dyn TileSource>> {
-    use rayon::prelude::*;
-    let options = crate::tiles::TileOptions {
-        max_zoom: config.maxzoom,
-        ..Default::default()
-    };
-    dataset
-        .layers
-        .par_iter()
-        .map(|layer| {
-            let set = crate::tiles::TileSet::new(layer, options.clone());
-            (layer.level, Arc::new(set) as Arc<dyn TileSource>)
-        })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect()
-}
-
-impl TileSource for crate::tiles::TileSet {
-    fn layer_name(&self) -> String {
-        self.level().as_str().to_string()
-    }
-    fn tile(&self, z: u8, x: u32, y: u32) -> Result<Option<Vec<u8>>, String> {
-        crate::tiles::TileSet::tile(self, z, x, y).map_err(|e| e.to_string())
-    }
-    fn bounds(&self) -> [f64; 4] {
-        crate::tiles::TileSet::bounds(self)
-    }
-    fn fields(&self) -> BTreeMap<String, String> {
-        crate::tiles::TileSet::fields(self).into_iter().collect()
-    }
-}
 
 /// Does the client accept a gzip body? (RFC 9110 §12.5.3: `gzip` or `*` with q > 0.)
 pub fn accepts_gzip(headers: &HeaderMap) -> bool {
@@ -342,13 +291,7 @@ pub struct TileJson {
 }
 
 fn attribution(state: &AppState) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for s in &state.dataset().meta.sources {
-        if !s.attribution.is_empty() && !seen.contains(&s.attribution.as_str()) {
-            seen.push(&s.attribution);
-        }
-    }
-    seen.join("; ")
+    state.dataset().meta.attribution().join("; ")
 }
 
 fn tilejson_for(state: &AppState, level: Level, base: &str) -> Option<TileJson> {
@@ -423,9 +366,36 @@ pub async fn tilejson(
         .ok_or_else(unknown)
 }
 
-/// `GET /style.json`: a MapLibre style with one vector source per level, a fill and an
-/// outline layer per level (only the default level's fill visible), the LA outline and MSOA
-/// name labels. No sprite or glyphs: labels use the browser's local fonts.
+/// The web map's background, area opacity and county outline (`web/js/map.js`, `mapview.js`):
+/// `/style.json` draws the default view the way the web map does (tested in the browser).
+const BACKGROUND: &str = "#e9edf1";
+const AREA_OPACITY: f64 = 0.94;
+const LA_OUTLINE: &str = "#13233a";
+
+/// The IMD decile colours of the legend (`/api/legend?layer=imd-decile`) as a fill expression
+/// on the tiles' `imd_decile`; no-data grey where the level has no IMD.
+fn decile_fill(state: &AppState, level: Level) -> serde_json::Value {
+    match state.public().legend("imd-decile", Some(level)) {
+        Ok(legend) if !legend.classes.iter().all(|c| c.count == 0) => {
+            let mut fill = vec![
+                json!("match"),
+                json!(["to-number", ["get", "imd_decile"], 0]),
+            ];
+            for (i, class) in legend.classes.iter().enumerate() {
+                fill.push(json!(i + 1));
+                fill.push(json!(class.colour));
+            }
+            fill.push(json!(legend.no_data.colour));
+            serde_json::Value::Array(fill)
+        }
+        _ => json!(crate::public::legend::NO_DATA),
+    }
+}
+
+/// `GET /style.json`: a MapLibre style with one vector source per level, a fill (coloured by
+/// IMD decile, as the web map's default view) and an outline layer per level (only the default
+/// level's visible), the LA outline and MSOA name labels. No sprite or glyphs: labels use the
+/// browser's local fonts.
 #[utoipa::path(
     get,
     path = "/style.json",
@@ -480,24 +450,32 @@ pub async fn style(
                 "source-layer": source_layer,
                 "layout": { "visibility": visible(level == default_level) },
                 "paint": {
-                    "fill-color": ["to-color", ["coalesce", ["feature-state", "fill"], "#d9d4c7"]],
-                    "fill-opacity": 0.8,
+                    "fill-color": decile_fill(&state, level),
+                    "fill-opacity": AREA_OPACITY,
                 },
             }));
         }
-        let (color, width, on) = match level {
-            Level::La => ("#222222", 2.5, true),
-            Level::Ward | Level::Ward22 => ("#5a5a5a", 1.2, level == Level::Ward),
-            Level::Msoa11 | Level::Msoa21 => ("#ffffff", 0.8, level == default_level),
-            _ => ("#ffffff", 0.4, level == default_level),
+        let paint = match level {
+            Level::La => {
+                json!({ "line-color": LA_OUTLINE, "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1.6, 12, 3] })
+            }
+            Level::Ward | Level::Ward22 => json!({ "line-color": "#5a5a5a", "line-width": 1.2 }),
+            _ => json!({
+                "line-color": "#ffffff",
+                "line-width": ["interpolate", ["linear"], ["zoom"], 8, 0.4, 11, 1, 14, 1.6],
+                "line-opacity": 0.85,
+            }),
         };
+        // As in the web map: the county outline and the default level's borders; electoral
+        // divisions are available but hidden.
+        let on = level == Level::La || level == default_level;
         lines.push(json!({
             "id": format!("{id}-line"),
             "type": "line",
             "source": id,
             "source-layer": source_layer,
             "layout": { "visibility": visible(on), "line-join": "round" },
-            "paint": { "line-color": color, "line-width": width },
+            "paint": paint,
         }));
         if matches!(level, Level::Msoa11 | Level::Msoa21 | Level::Ward) {
             labels.push(json!({
@@ -525,7 +503,7 @@ pub async fn style(
     let mut layers = vec![json!({
         "id": "background",
         "type": "background",
-        "paint": { "background-color": "#f4f1ea" },
+        "paint": { "background-color": BACKGROUND },
     })];
     layers.extend(fills);
     layers.extend(lines);

@@ -203,8 +203,9 @@ pub(crate) fn simulate_coefficients(
     (slope_samples, rii_samples)
 }
 
-/// Regression coefficients as linear functions of the group values: β_j = Σ c_j[i]·yᵢ.
-pub(crate) fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
+/// Each group's population share `aᵢ` and cumulative rank midpoint `bᵢ` (see the module docs):
+/// the x axis of the SII regression, and the widths and centres of a chart's bars.
+pub fn rank_positions(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let total: f64 = populations.iter().sum();
     let shares: Vec<f64> = populations.iter().map(|p| p / total).collect();
     let mut cumulative = 0.0;
@@ -216,6 +217,12 @@ pub(crate) fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
             b
         })
         .collect();
+    (shares, midpoints)
+}
+
+/// Regression coefficients as linear functions of the group values: β_j = Σ c_j[i]·yᵢ.
+pub(crate) fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let (shares, midpoints) = rank_positions(populations);
     // XᵀX with X = [√a, b√a]: [[Σa, Σab], [Σab, Σab²]].
     let s0: f64 = shares.iter().sum();
     let s1: f64 = shares.iter().zip(&midpoints).map(|(a, b)| a * b).sum();
@@ -232,6 +239,17 @@ pub(crate) fn regression_weights(populations: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .map(|(a, b)| a * (s0 * b - s1) / det)
         .collect();
     (c0, c1)
+}
+
+/// The fitted regression line at the two ends of the rank: β₀ at rank 0 (most deprived) and
+/// β₀ + β₁ at rank 1 (least deprived), in the units of `values`. The SII of [`slope_index`] is
+/// their difference (times the multiplier, oriented), so a chart that draws this line draws the
+/// published SII.
+pub fn fitted_ends(populations: &[f64], values: &[f64]) -> (f64, f64) {
+    let (c0, c1) = regression_weights(populations);
+    let beta0: f64 = c0.iter().zip(values).map(|(c, y)| c * y).sum();
+    let beta1: f64 = c1.iter().zip(values).map(|(c, y)| c * y).sum();
+    (beta0, beta0 + beta1)
 }
 
 fn oriented(beta0: f64, beta1: f64, multiplier: f64, orientation: Orientation) -> (f64, f64) {
@@ -601,5 +619,36 @@ mod tests {
             "{:?}",
             result.warnings
         );
+    }
+
+    #[test]
+    fn fitted_ends_differ_by_the_sii() {
+        // Five groups, unequal populations: the line's drop from rank 0 to rank 1 is the SII.
+        let populations = [900.0, 1200.0, 1000.0, 800.0, 1100.0];
+        let values = [0.30, 0.26, 0.21, 0.19, 0.15];
+        let mut groups = Vec::new();
+        for (i, (&population, value)) in populations.iter().zip(values).enumerate() {
+            let (lower95, upper95) = (value - 0.02, value + 0.02);
+            let label = format!("Q{}", i + 1);
+            groups.push(SiiGroup {
+                label,
+                population,
+                value,
+                lower95,
+                upper95,
+                events: None,
+            });
+        }
+        let options = SiiOptions {
+            multiplier: 100.0,
+            reps: 100,
+            ..SiiOptions::default()
+        };
+        let result = slope_index(&groups, &options).unwrap();
+        let (most, least) = fitted_ends(&populations, &values);
+        assert!(((most - least) * 100.0 - result.sii.value).abs() < 1e-9);
+        let (shares, midpoints) = rank_positions(&populations);
+        assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((midpoints[0] - 900.0 / 5000.0 / 2.0).abs() < 1e-12);
     }
 }

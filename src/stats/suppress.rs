@@ -4,8 +4,8 @@
 //! never published, and neither is anything that reveals it: the group's value and its
 //! confidence limits (value × denominator / multiplier gives the count back; so do the limits).
 //! Zero is published: it is not disclosive in the sense of the ONS/NHS Digital small-number
-//! rules, and Fingertips shows zero counts. Fractional (apportioned) counts above 0 and up to
-//! `max` are treated as small.
+//! rules, and Fingertips shows zero counts. Fractional (apportioned) counts above 0 and below
+//! `max + 1` are treated as small (a count of 4.6 rounds to a published 5 only by chance).
 //!
 //! **Secondary:** when groups partition a total that is published (the county row, or the
 //! total a reader can form by adding the groups), a single suppressed group could be recovered
@@ -28,9 +28,16 @@
 //! for frequency tables (e.g. Hundepool A et al. (2012) *Statistical Disclosure Control*,
 //! Wiley, ch. 4).
 
-/// True when a count must not be published.
+/// True for a count that must not be published: above 0 and below `max + 1`, so 1 ..= `max`
+/// and fractional (apportioned) counts up to `max + 1`. The one small-number predicate: every
+/// public output decides with it.
+pub fn is_small_count(count: f64, max: u32) -> bool {
+    count > 0.0 && count < f64::from(max) + 1.0
+}
+
+/// [`is_small_count`] for a count that may be missing (missing is not small).
 pub fn is_small(count: Option<f64>, max: u32) -> bool {
-    count.is_some_and(|c| c > 0.0 && c <= f64::from(max))
+    count.is_some_and(|c| is_small_count(c, max))
 }
 
 /// Which groups to suppress, given their counts in table order.
@@ -68,6 +75,10 @@ mod tests {
         assert!(is_small(Some(4.0), 4));
         assert!(!is_small(Some(5.0), 4));
         assert!(is_small(Some(0.4), 4));
+        assert!(
+            is_small(Some(4.6), 4),
+            "fractional counts below max + 1 are small"
+        );
         assert!(!is_small(None, 4));
     }
 

@@ -11,10 +11,17 @@
 //! crossing — clipping never opens a sliver at the tile edge either.
 //!
 //! Sutherland–Hodgman keeps one output ring per input ring: where a concave ring leaves and
-//! re-enters the square, the output runs along the clip line (zero-width "bridges"). These lie
-//! on the buffer's edge, `buffer` units outside the visible tile, so renderers never show them
-//! (geojson-vt and most MVT encoders behave the same way). Collinear back-and-forth vertices
-//! are removed by [`clean_ring`]; the tests accept remaining overlap only on the clip lines.
+//! re-enters the square, the output runs along the clip line and back (a zero-width "bridge"),
+//! and a hole cut by the clip line shares a stretch of it with its exterior. Renderers never
+//! show these (they lie `buffer` units outside the visible tile), but the polygon is then not
+//! valid — GEOS reports "Ring Self-intersection" on the clip line — and MVT 2.1 §4.3.4.4 asks
+//! for valid polygons (no self-intersection or self-tangency). Rounding to the tile grid can
+//! also make a small ring touch or cross itself. So every feature's rings are finally rebuilt by
+//! [`untangle`] with an integer polygon overlay (i_overlay's `simplify`, non-zero fill rule):
+//! overlapping opposite runs cancel, a hole that reaches the edge opens its exterior, crossings
+//! are resolved, and a ring that touches itself at a point is split there. The overlay returns
+//! a ring that is already simple as it is (and then every vertex of the result is a vertex of
+//! the input), so neighbours' shared borders stay identical.
 //!
 //! # Winding (MVT 2.1, section 4.3.4.4)
 //! Exterior rings have positive area by the surveyor's formula in tile coordinates (y down),
@@ -109,6 +116,168 @@ pub fn clip_ring(
             }
         }
     }
+}
+
+/// Rebuild a feature's rings (exteriors with positive, holes with negative surveyor's area) as
+/// valid polygons, in MVT order: each exterior followed by its holes. See the module
+/// docs; rings that touch themselves at a vertex are split into simple rings there.
+pub fn untangle(rings: &[Vec<TilePt>]) -> Vec<Vec<TilePt>> {
+    use i_overlay::core::fill_rule::FillRule;
+    use i_overlay::core::overlay::IntOverlayOptions;
+    use i_overlay::core::simplify::Simplify;
+    use i_overlay::i_float::int::point::IntPoint;
+    // Tile coordinates lie within the buffered tile (a few thousand units): they fit i32.
+    let to_int = |p: &TilePt| IntPoint::new(p[0] as i32, p[1] as i32);
+    let contours: Vec<Vec<IntPoint>> = rings
+        .iter()
+        .filter(|r| r.len() >= 3)
+        .map(|r| r.iter().map(to_int).collect())
+        .collect();
+    let shapes = contours
+        .as_slice()
+        .simplify(FillRule::NonZero, IntOverlayOptions::default());
+    let mut out = Vec::new();
+    for shape in shapes {
+        let mut exteriors: Vec<Vec<TilePt>> = Vec::new();
+        let mut holes: Vec<Vec<TilePt>> = Vec::new();
+        for (k, contour) in shape.iter().enumerate() {
+            let ring: Vec<TilePt> = contour
+                .iter()
+                .map(|p| [i64::from(p.x), i64::from(p.y)])
+                .collect();
+            let turn = signed_area2(&ring).signum();
+            for mut simple in split_at_repeated_vertices(with_touch_points(ring)) {
+                let area = signed_area2(&simple);
+                if area == 0 {
+                    continue;
+                }
+                // The first contour of a shape is its exterior; a loop split off it with the
+                // opposite turn is a hole touching the exterior at one point (valid in OGC),
+                // and a loop split off a hole with the opposite turn is an island in it.
+                let exterior = (k == 0) == (area.signum() == turn);
+                if exterior == (area < 0) {
+                    simple.reverse();
+                }
+                if exterior {
+                    exteriors.push(simple);
+                } else {
+                    holes.push(simple);
+                }
+            }
+        }
+        // A shape splits into several exteriors only at pinch points; give each hole to the
+        // exterior that contains one of its vertices not on that exterior.
+        let mut assigned: Vec<Vec<Vec<TilePt>>> =
+            exteriors.iter().map(|e| vec![e.clone()]).collect();
+        for hole in holes {
+            let owner = (0..exteriors.len())
+                .find(|&i| {
+                    hole.iter()
+                        .any(|p| point_in_ring(*p, &exteriors[i]) == Some(true))
+                })
+                .unwrap_or(0);
+            if let Some(rings) = assigned.get_mut(owner) {
+                rings.push(hole);
+            }
+        }
+        out.extend(assigned.into_iter().flatten());
+    }
+    out
+}
+
+/// The ring with every one of its vertices that lies inside another of its edges (a ring
+/// touching itself at a vertex, which the overlay leaves in place) inserted into that edge, so
+/// the touch becomes a repeated vertex that [`split_at_repeated_vertices`] can cut at. Edges
+/// are found through an R-tree of their bounding boxes.
+fn with_touch_points(ring: Vec<TilePt>) -> Vec<TilePt> {
+    use rstar::primitives::{GeomWithData, Rectangle};
+    use rstar::{RTree, AABB};
+    let n = ring.len();
+    if n < 4 {
+        return ring;
+    }
+    let edges: Vec<GeomWithData<Rectangle<[i64; 2]>, usize>> = (0..n)
+        .map(|i| {
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            GeomWithData::new(Rectangle::from_corners(a, b), i)
+        })
+        .collect();
+    let tree = RTree::bulk_load(edges);
+    // Extra vertices per edge, with their position along it.
+    let mut inserted: Vec<Vec<TilePt>> = vec![Vec::new(); n];
+    let mut any = false;
+    for (v, &p) in ring.iter().enumerate() {
+        for edge in tree.locate_in_envelope_intersecting(&AABB::from_point(p)) {
+            let i = edge.data;
+            let (a, b) = (ring[i], ring[(i + 1) % n]);
+            if i == v || (i + 1) % n == v || p == a || p == b {
+                continue;
+            }
+            let cross = i128::from(b[0] - a[0]) * i128::from(p[1] - a[1])
+                - i128::from(b[1] - a[1]) * i128::from(p[0] - a[0]);
+            if cross == 0 {
+                inserted[i].push(p);
+                any = true;
+            }
+        }
+    }
+    if !any {
+        return ring;
+    }
+    let mut out = Vec::with_capacity(n + 4);
+    for (i, extra) in inserted.iter_mut().enumerate() {
+        let a = ring[i];
+        out.push(a);
+        extra.sort_by_key(|p| (p[0] - a[0]).abs() + (p[1] - a[1]).abs());
+        extra.dedup();
+        out.extend_from_slice(extra);
+    }
+    out
+}
+
+/// Split a ring that passes through one vertex twice into simple loops (recursively).
+fn split_at_repeated_vertices(ring: Vec<TilePt>) -> Vec<Vec<TilePt>> {
+    let mut seen = std::collections::HashMap::with_capacity(ring.len());
+    for (j, p) in ring.iter().enumerate() {
+        if let Some(&i) = seen.get(p) {
+            let inner: Vec<TilePt> = ring[i..j].to_vec();
+            let mut outer: Vec<TilePt> = ring[..i].to_vec();
+            outer.extend_from_slice(&ring[j..]);
+            let mut loops = split_at_repeated_vertices(inner);
+            loops.extend(split_at_repeated_vertices(outer));
+            return loops;
+        }
+        seen.insert(*p, j);
+    }
+    vec![ring]
+}
+
+/// Even–odd point-in-ring test: `Some(true)` inside, `Some(false)` outside, `None` on the
+/// boundary.
+fn point_in_ring(p: TilePt, ring: &[TilePt]) -> Option<bool> {
+    let n = ring.len();
+    let mut inside = false;
+    for i in 0..n {
+        let (a, b) = (ring[i], ring[(i + 1) % n]);
+        let cross = i128::from(b[0] - a[0]) * i128::from(p[1] - a[1])
+            - i128::from(b[1] - a[1]) * i128::from(p[0] - a[0]);
+        let within = p[0] >= a[0].min(b[0])
+            && p[0] <= a[0].max(b[0])
+            && p[1] >= a[1].min(b[1])
+            && p[1] <= a[1].max(b[1]);
+        if cross == 0 && within {
+            return None;
+        }
+        if (a[1] > p[1]) != (b[1] > p[1]) {
+            // x of the edge at p's y, compared without division.
+            let lhs = i128::from(p[0] - a[0]) * i128::from(b[1] - a[1]);
+            let rhs = i128::from(b[0] - a[0]) * i128::from(p[1] - a[1]);
+            if (b[1] > a[1] && lhs < rhs) || (b[1] < a[1] && lhs > rhs) {
+                inside = !inside;
+            }
+        }
+    }
+    Some(inside)
 }
 
 /// Remove repeated vertices, spikes and collinear vertices from an open ring, in place.
@@ -312,6 +481,53 @@ mod tests {
         let mut large: Vec<TilePt> = bow_tie.iter().map(|p| [p[0] * 100, p[1] * 100]).collect();
         repair_tiny_ring(&mut large, 8);
         assert_eq!(large.len(), 4);
+    }
+
+    #[test]
+    fn untangle_removes_a_bridge_along_the_clip_line() {
+        // A U clipped at x = 0: the two arms joined by a run out and back along the clip line.
+        let u = vec![
+            [0, 0],
+            [10, 0],
+            [10, 30],
+            [0, 30],
+            [0, 20],
+            [5, 20],
+            [5, 10],
+            [0, 10],
+            [0, 20],
+            [0, 30],
+        ];
+        let mut ring = u.clone();
+        clean_ring(&mut ring);
+        let rings = untangle(&[ring]);
+        let area: i128 = rings.iter().map(|r| signed_area2(r)).sum();
+        assert_eq!(area, 2 * (10 * 30 - 5 * 10));
+        assert!(
+            rings.iter().all(|r| signed_area2(r) > 0 && is_simple(r)),
+            "{rings:?}"
+        );
+    }
+
+    #[test]
+    fn untangle_splits_a_ring_touching_itself_at_a_vertex_inside_an_edge() {
+        // (4, 0) lies inside the edge (0, 0)–(8, 0): two triangles touching at a point.
+        let ring = vec![[0, 0], [8, 0], [8, 8], [4, 0], [0, 8]];
+        let rings = untangle(&[ring]);
+        assert_eq!(rings.len(), 2, "{rings:?}");
+        assert!(rings.iter().all(|r| is_simple(r) && signed_area2(r) > 0));
+    }
+
+    #[test]
+    fn untangle_leaves_a_simple_ring_with_its_vertices() {
+        let ring = vec![[0, 0], [10, 0], [10, 10], [0, 10]];
+        let rings = untangle(std::slice::from_ref(&ring));
+        assert_eq!(rings.len(), 1);
+        let mut got = rings[0].clone();
+        got.sort_unstable();
+        let mut want = ring;
+        want.sort_unstable();
+        assert_eq!(got, want);
     }
 
     #[test]

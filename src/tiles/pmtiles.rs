@@ -12,7 +12,7 @@
 //! archive is *clustered*, identical tiles stored once, metadata with TileJSON
 //! `vector_layers`. Tiles are generated in parallel (rayon) in blocks and written in order.
 
-use super::{TileError, TileSet, PROPERTY_FIELDS};
+use super::tileset::{TileError, TileSet, PROPERTY_FIELDS};
 use ::pmtiles::{PmTilesWriter, TileCoord, TileId, TileType};
 use rayon::prelude::*;
 use serde_json::json;
@@ -42,6 +42,38 @@ pub struct ArchiveInfo {
 
 /// Tiles per parallel block: large enough to keep both cores busy, small enough to bound memory.
 const BLOCK: usize = 256;
+
+/// Write the archive to the file `path` atomically ([`crate::fsutil::write_atomic_with`]): a
+/// failure leaves any previous archive in place.
+pub fn write_archive(
+    path: &std::path::Path,
+    tilesets: &[&TileSet],
+    minzoom: u8,
+    maxzoom: u8,
+    info: &ArchiveInfo,
+    progress: &dyn Fn(u64, u64),
+) -> Result<PmtilesSummary, TileError> {
+    let mut outcome: Option<Result<PmtilesSummary, TileError>> = None;
+    let written = crate::fsutil::write_atomic_with(path, |file| {
+        let mut out = std::io::BufWriter::new(file);
+        let result = write_pmtiles_with(tilesets, minzoom, maxzoom, info, &mut out, progress);
+        let failed = result
+            .as_ref()
+            .err()
+            .map(|e| std::io::Error::other(e.to_string()));
+        outcome = Some(result);
+        match failed {
+            Some(e) => Err(e),
+            None => out.flush(),
+        }
+    });
+    match (outcome, written) {
+        (Some(Err(e)), _) => Err(e),
+        (_, Err(e)) => Err(TileError::File(e)),
+        (Some(Ok(summary)), Ok(())) => Ok(summary),
+        (None, Ok(())) => Err(TileError::NoTilesets),
+    }
+}
 
 /// Write a PMTiles v3 archive of `tilesets` for zooms `minzoom..=maxzoom`; `progress(done,
 /// total)` is called after each block of tiles.
@@ -283,7 +315,7 @@ mod tests {
 mod read_back {
     use super::*;
     use crate::tiles::test_support::{decode, durham_lsoa11_layer, durham_msoa11_layer};
-    use crate::tiles::TileOptions;
+    use crate::tiles::tileset::TileOptions;
     use ::pmtiles::{AsyncPmTilesReader, Compression};
     use std::cell::Cell;
 
@@ -329,38 +361,28 @@ mod read_back {
         );
 
         // Every tile of the pyramid over the county (and a ring of empty ones around it).
-        let mut compared = 0;
-        for z in 0..=12u8 {
-            let (x0, y0) = lonlat_to_tile(msoa.bounds()[0], msoa.bounds()[3], z);
-            let (x1, y1) = lonlat_to_tile(msoa.bounds()[2], msoa.bounds()[1], z);
-            let n = (1u32 << z) - 1;
-            for x in x0.saturating_sub(1)..=(x1 + 1).min(n) {
-                for y in y0.saturating_sub(1)..=(y1 + 1).min(n) {
-                    let coord = TileCoord::new(z, x, y).unwrap();
-                    let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap();
-                    let served = msoa.tile(z, x, y).unwrap();
-                    assert!(
-                        archived.map(|b| b.to_vec()) == served,
-                        "{z}/{x}/{y} differs"
-                    );
-                    compared += 1;
-                }
-            }
-        }
-        let served_count = {
-            let mut written = 0;
-            for z in 0..=12u8 {
+        let pyramid: Vec<(u8, u32, u32)> = (0..=12u8)
+            .flat_map(|z| {
                 let (x0, y0) = lonlat_to_tile(msoa.bounds()[0], msoa.bounds()[3], z);
                 let (x1, y1) = lonlat_to_tile(msoa.bounds()[2], msoa.bounds()[1], z);
                 let n = (1u32 << z) - 1;
-                for x in x0.saturating_sub(1)..=(x1 + 1).min(n) {
-                    for y in y0.saturating_sub(1)..=(y1 + 1).min(n) {
-                        written += u64::from(msoa.tile(z, x, y).unwrap().is_some());
-                    }
-                }
-            }
-            written
-        };
+                (x0.saturating_sub(1)..=(x1 + 1).min(n)).flat_map(move |x| {
+                    (y0.saturating_sub(1)..=(y1 + 1).min(n)).map(move |y| (z, x, y))
+                })
+            })
+            .collect();
+        let mut served_count = 0;
+        for &(z, x, y) in &pyramid {
+            let coord = TileCoord::new(z, x, y).unwrap();
+            let archived = rt.block_on(reader.get_tile_decompressed(coord)).unwrap();
+            let served = msoa.tile(z, x, y).unwrap();
+            served_count += u64::from(served.is_some());
+            assert!(
+                archived.map(|b| b.to_vec()) == served,
+                "{z}/{x}/{y} differs"
+            );
+        }
+        let compared = pyramid.len();
         assert_eq!(summary.tiles_written, served_count);
         assert!(compared > 100, "compared {compared}");
     }

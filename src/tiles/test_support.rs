@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::PathBuf;
 
-/// The shared data mirror (`../shared/data` next to the checkout).
+/// The shared data mirror (see [`crate::test_support::mirror`]).
 pub fn shared_data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    crate::test_support::mirror()
 }
 
 /// Read a boundary GeoJSON into areas: code, name and geometry from the given properties.

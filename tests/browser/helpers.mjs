@@ -67,8 +67,8 @@ export async function shot(page, name) {
  * Points (CSS px in the map container) that lie well inside each area: the area's centroid
  * from /api/areas, kept only if the rendered fill there and 4 px around it is that same area.
  */
-export async function interiorPoints(page, areas) {
-  return page.evaluate((list) => {
+export async function interiorPoints(page, areas, layer = 'area-fill') {
+  return page.evaluate(([list, fillLayer]) => {
     const map = window.__map;
     const { width, height } = map.getCanvas().getBoundingClientRect();
     const out = [];
@@ -77,13 +77,48 @@ export async function interiorPoints(page, areas) {
       const p = map.project(a.centroid);
       if (p.x < 8 || p.y < 8 || p.x > width - 8 || p.y > height - 8) continue;
       const same = [[0, 0], [4, 0], [-4, 0], [0, 4], [0, -4]].every(([dx, dy]) => {
-        const f = map.queryRenderedFeatures([p.x + dx, p.y + dy], { layers: ['area-fill'] });
+        const f = map.queryRenderedFeatures([p.x + dx, p.y + dy], { layers: [fillLayer] });
         return f.length > 0 && f.every((x) => x.properties.code === a.code);
       });
       if (same) out.push({ code: a.code, x: Math.round(p.x), y: Math.round(p.y) });
     }
     return out;
-  }, areas);
+  }, [areas, layer]);
+}
+
+/**
+ * A bare MapLibre page on the server's origin (served by the test itself): the vendored
+ * MapLibre, a map fitted to `bounds` with `style` (an object, or a URL such as '/style.json'),
+ * and `window.__firstRender` resolving to performance.now() at the first idle.
+ */
+export function barePageHtml(style, bounds) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bare MapLibre</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/vendor/maplibre-gl/maplibre-gl.css">
+<style>html,body,#map{margin:0;height:100%}</style></head>
+<body><div id="map"></div><script type="module">
+const maplibregl = await import('/vendor/maplibre-gl/maplibre-gl.mjs');
+const style = ${JSON.stringify(style)};
+const map = new maplibregl.Map({ container: 'map', style: typeof style === 'string' ? location.origin + style : style,
+  bounds: ${JSON.stringify(bounds)}, fitBoundsOptions: { padding: 16 }, fadeDuration: 0, attributionControl: false });
+window.__map = map;
+window.__firstRender = new Promise((resolve) => map.once('idle', () => resolve(Math.round(performance.now()))));
+</script></body></html>`;
+}
+
+/** Open a bare page (see barePageHtml) at a path of the server's origin. */
+export async function openBarePage(browser, html, { width = 1366, height = 768 } = {}) {
+  const ctx = await browser.newContext({ viewport: { width, height } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const path = url('/__bare.html');
+  await page.route(path, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await page.goto(path);
+  await page.waitForFunction(() => window.__firstRender !== undefined, null, { timeout: 30_000 });
+  const firstRender = await within(30_000, page.evaluate(() => window.__firstRender), () => `bare page did not render: ${errors.join(' | ')}`);
+  return { page, errors, firstRender };
 }
 
 /** Read RGB pixels from the map canvas at CSS points, inside MapLibre's render event. */

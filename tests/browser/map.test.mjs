@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ARTIFACTS, launch, openMap, getJson, settled, shot, interiorPoints, readPixels, blend, close, numbersIn,
-  parseCsv, zipEntries, contrastRatio, waitForMap,
+  parseCsv, zipEntries, contrastRatio, waitForMap, barePageHtml, openBarePage, hexToRgb, BASE,
 } from './helpers.mjs';
 
 let browser;
@@ -466,5 +466,151 @@ test('tablet width (768 px) and 1366×768 layouts fit without horizontal scrolli
     } finally {
       await page.context().close();
     }
+  }
+});
+
+test('the gap chart draws the server\'s SII line and bar widths, so the line\'s drop is the printed SII', async () => {
+  // Smoking at delivery by national IMD quintile: the chart used to refit the line weighting by
+  // population (slope ~20.1) while the printed SII used denominators (~20.9).
+  const ind = indicators.find((i) => i.id === '990003') ?? indicators[0];
+  const { page, errors } = await openMap(browser, `?level=${msoaLevel}&tab=gaps&gind=${encodeURIComponent(ind.id)}&by=imd-quintile`);
+  try {
+    await settled(page);
+    const level = await page.evaluate(() => window.__app.currentGaps.requestedLevel);
+    const gaps = await getJson(`/api/gaps?indicator=${encodeURIComponent(ind.id)}&by=imd-quintile&level=${level}&format=json`);
+    const chart = await page.$eval('.gap-chart', (svg) => {
+      const d = svg.dataset;
+      const line = svg.querySelector('.sii-line line');
+      return {
+        left: Number(d.plotLeft), width: Number(d.plotWidth), top: Number(d.plotTop), height: Number(d.plotHeight), max: Number(d.axisMax),
+        line: line && { x1: Number(line.getAttribute('x1')), y1: Number(line.getAttribute('y1')), x2: Number(line.getAttribute('x2')), y2: Number(line.getAttribute('y2')) },
+        bars: [...svg.querySelectorAll('.bar')].map((b) => ({ key: b.dataset.key, x0: Number(b.dataset.x0), x1: Number(b.dataset.x1) })),
+      };
+    });
+    // Read the drawing back through its own axes.
+    const valueAt = (y) => ((chart.top + chart.height - y) / chart.height) * chart.max;
+    const rankAt = (x) => (x - chart.left) / chart.width;
+    assert.ok(chart.line, 'the SII line is drawn');
+    assert.ok(Math.abs(rankAt(chart.line.x1)) < 1e-9 && Math.abs(rankAt(chart.line.x2) - 1) < 1e-9, 'the line spans the whole rank');
+    const line = gaps.summary.sii_line;
+    assert.ok(Math.abs(valueAt(chart.line.y1) - line.at_most_deprived) < 1e-6, 'line starts at the fitted most-deprived value');
+    assert.ok(Math.abs(valueAt(chart.line.y2) - line.at_least_deprived) < 1e-6, 'line ends at the fitted least-deprived value');
+    const drop = valueAt(chart.line.y1) - valueAt(chart.line.y2);
+    const printed = Number(await page.getAttribute('.stat[data-stat="sii"]', 'data-value'));
+    assert.ok(Math.abs(drop - printed) < 1e-6, `drawn drop ${drop} vs printed SII ${printed}`);
+    // Bars are as wide as their share of the SII's weights, centred on their rank midpoints.
+    for (const g of gaps.groups) {
+      const bar = chart.bars.find((b) => b.key === String(g.key));
+      assert.ok(Math.abs(rankAt(bar.x1) - rankAt(bar.x0) - g.share) < 1e-9, `bar ${g.key} width`);
+      assert.ok(Math.abs((rankAt(bar.x0) + rankAt(bar.x1)) / 2 - g.rank_midpoint) < 1e-9, `bar ${g.key} centre`);
+    }
+    await shot(page, 'gap-chart-sii.png');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('phone width (390 px): the place name in the header stays clear of the Layers & filters button', async () => {
+  const { page, errors } = await openMap(browser, '', { width: 390, height: 844 });
+  try {
+    const layout = await page.evaluate(() => {
+      const box = (sel) => document.querySelector(sel).getBoundingClientRect().toJSON();
+      const name = document.querySelector('#place-name');
+      return {
+        name: box('#place-name'), subtitle: box('.app-subtitle'), button: box('#toggle-controls'), header: box('.app-header'),
+        clipped: name.scrollWidth > name.clientWidth + 1, scroll: document.documentElement.scrollWidth, text: name.textContent,
+      };
+    });
+    await shot(page, 'phone-390-header.png');
+    assert.match(layout.text, new RegExp(meta.name));
+    const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+    assert.ok(!overlaps(layout.name, layout.button), `place name ${JSON.stringify(layout.name)} runs under the button ${JSON.stringify(layout.button)}`);
+    assert.ok(layout.subtitle.right <= layout.button.left, 'the subtitle ends before the button starts');
+    assert.ok(!layout.clipped, 'the whole place name is shown');
+    assert.ok(layout.name.bottom <= layout.header.bottom && layout.name.top >= layout.header.top, 'the name fits in the header');
+    assert.ok(layout.scroll <= 390, `no horizontal scroll (scrollWidth ${layout.scroll})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
+test('first render: the app against a bare MapLibre page drawing the same tiles with one fill layer', async () => {
+  // Both pages are measured the same way: performance.now() (from navigation) at the first
+  // idle after their areas are drawn; alternated, three times each, medians compared.
+  const level = meta.default_level;
+  const bounds = [[meta.bounds[0], meta.bounds[1]], [meta.bounds[2], meta.bounds[3]]];
+  const bare = barePageHtml({
+    version: 8,
+    sources: { areas: { type: 'vector', tiles: [`${new URL(BASE).origin}/tiles/${level}/{z}/{x}/{y}.mvt`], maxzoom: 14, promoteId: 'code' } },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#e9edf1' } },
+      { id: 'area-fill', type: 'fill', source: 'areas', 'source-layer': level, paint: { 'fill-color': '#7a8aa0' } },
+    ],
+  }, bounds);
+  const app = [];
+  const plain = [];
+  for (let run = 0; run < 3; run++) {
+    const b = await openBarePage(browser, bare);
+    try {
+      const drawn = await b.page.evaluate(() => new Set(window.__map.queryRenderedFeatures({ layers: ['area-fill'] }).map((f) => f.properties.code)).size);
+      assert.equal(drawn, msoaAreas.length, 'the bare page draws every area');
+      assert.deepEqual(b.errors, []);
+      plain.push(b.firstRender);
+    } finally {
+      await b.page.context().close();
+    }
+    const a = await openMap(browser, '');
+    try {
+      app.push(await a.page.evaluate(() => window.__app.timings.firstChoropleth));
+      assert.deepEqual(a.errors, []);
+    } finally {
+      await a.page.context().close();
+    }
+  }
+  const median = (xs) => xs.slice().sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  timings.app_first_choropleth_ms_runs = app;
+  timings.bare_maplibre_first_render_ms_runs = plain;
+  timings.app_first_choropleth_ms_median = median(app);
+  timings.bare_maplibre_first_render_ms_median = median(plain);
+  timings.app_to_bare_ratio = Math.round((median(app) / median(plain)) * 100) / 100;
+  console.log(`# first render: app ${median(app)} ms, bare MapLibre ${median(plain)} ms, ratio ${timings.app_to_bare_ratio}`);
+  assert.ok(median(plain) > 0 && median(app) > 0);
+  if (process.env.GAPMAP_STRICT_TIMING) assert.ok(timings.app_to_bare_ratio <= 1.2, `goal ≤ 1.2×, got ${timings.app_to_bare_ratio}`);
+});
+
+test('/style.json renders in MapLibre with the web map\'s background and IMD decile colours', async () => {
+  const bounds = [[meta.bounds[0], meta.bounds[1]], [meta.bounds[2], meta.bounds[3]]];
+  const { page, errors } = await openBarePage(browser, barePageHtml('/style.json', bounds));
+  try {
+    const level = meta.default_level;
+    const fillLayer = `${level}-fill`;
+    const drawn = await page.evaluate((id) => new Set(window.__map.queryRenderedFeatures({ layers: [id] }).map((f) => f.properties.code)).size, fillLayer);
+    assert.equal(drawn, msoaAreas.length, 'every area of the default level is drawn');
+    const legend = await getJson(`/api/legend?layer=imd-decile&level=${level}`);
+    const paint = await page.evaluate((id) => ({ opacity: window.__map.getPaintProperty(id, 'fill-opacity'), bg: window.__map.getPaintProperty('background', 'background-color') }), fillLayer);
+    // The app's background is the style's.
+    const app = await openMap(browser, `?level=${level}&ind=imd-decile`);
+    const appBg = await app.page.evaluate(() => window.__map.getPaintProperty('background', 'background-color'));
+    await app.page.context().close();
+    assert.equal(paint.bg, appBg, 'same background as the web map');
+    const points = await interiorPoints(page, msoaAreas, fillLayer);
+    assert.ok(points.length >= msoaAreas.length * 0.6, `only ${points.length} interior sample points`);
+    const pixels = await readPixels(page, points);
+    const byCode = new Map(msoaAreas.map((a) => [a.code, a]));
+    let matched = 0;
+    points.forEach((p, i) => {
+      const decile = byCode.get(p.code).imd?.decile;
+      const want = blend(legend.classes[decile - 1].colour, paint.opacity, paint.bg);
+      if (close(pixels[i], want)) matched++;
+      else console.log(`# style.json ${p.code} decile ${decile}: pixel ${pixels[i]} expected ${want}`);
+    });
+    assert.equal(matched, points.length, `${matched}/${points.length} areas coloured as the legend says`);
+    await shot(page, 'style-json.png');
+    assert.deepEqual(errors, []);
+    assert.ok(hexToRgb(paint.bg).length === 3);
+  } finally {
+    await page.context().close();
   }
 });

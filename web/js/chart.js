@@ -1,46 +1,17 @@
 // The gap chart: an indicator by deprivation group, with 95% CI whiskers, England and county
 // reference lines and the fitted line of the slope index of inequality. Hand-written SVG.
 //
-// The SII line: the SII is the slope of a population-weighted least-squares line of the group
-// values on each group's cumulative population rank midpoint (0 = most deprived end)
-// (OHID, "Fingertips technical guidance: slope index of inequality"; Low & Low 2004,
-// J Epidemiol Community Health 58:8, "A guide to the slope index of inequality"). The chart
-// redraws that fitted line from the groups it shows so the line sits where the bars are; the
-// SII value and its CI printed beside the chart are the server's.
+// The chart computes nothing statistical: it draws what /api/gaps returns. Each group's bar is
+// `share` wide (its share of the weights the SII is fitted with) and centred on its
+// `rank_midpoint` on the cumulative rank (0 = most deprived end), and the SII line runs from
+// `summary.sii_line.at_most_deprived` at rank 0 to `at_least_deprived` at rank 1 — the line
+// whose drop is the SII printed beside the chart (OHID, "Fingertips technical guidance: slope
+// index of inequality"; Low & Low 2004). Groups without shares (no IMD order) get equal widths.
 
 import { MAGMA_10, MAGMA_5, textOn } from './scales.js';
 import { esc, num } from './format.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/**
- * Weighted least squares of value on cumulative rank midpoint. Returns {intercept, slope}
- * or null when fewer than two groups carry a value and a weight.
- */
-export function fitSiiLine(groups) {
-  const usable = groups.filter((g) => Number.isFinite(g.value) && weightOf(g) > 0);
-  if (usable.length < 2) return null;
-  const total = usable.reduce((s, g) => s + weightOf(g), 0);
-  let cum = 0;
-  const pts = usable.map((g) => {
-    const w = weightOf(g);
-    const x = (cum + w / 2) / total;
-    cum += w;
-    return { key: g.key, x, y: g.value, w };
-  });
-  const sw = pts.reduce((s, p) => s + p.w, 0);
-  const mx = pts.reduce((s, p) => s + p.w * p.x, 0) / sw;
-  const my = pts.reduce((s, p) => s + p.w * p.y, 0) / sw;
-  const sxx = pts.reduce((s, p) => s + p.w * (p.x - mx) ** 2, 0);
-  if (sxx === 0) return null;
-  const slope = pts.reduce((s, p) => s + p.w * (p.x - mx) * (p.y - my), 0) / sxx;
-  return { intercept: my - slope * mx, slope, points: pts };
-}
-
-/** Weight of a group: its population, else its denominator. */
-function weightOf(g) {
-  return Number(g.population) > 0 ? Number(g.population) : Number(g.denominator) > 0 ? Number(g.denominator) : 0;
-}
 
 /** "Nice" axis maximum and tick step for a 0-based axis. */
 export function niceAxis(max, ticks = 5) {
@@ -72,11 +43,11 @@ function barColour(by, group, n) {
  * Draw the chart into `container` (replacing its content). `gaps` is an /api/gaps JSON
  * answer, `indicator` the /api/indicators entry. Returns the <svg>.
  *
- * For deprivation groupings each bar is as wide as its share of the population, so the x axis
- * is the cumulative population rank the SII is defined on and the SII's fitted line is
- * straight; groups without a population fall back to equal widths.
+ * Where the server gives shares, each bar is as wide as its share of the SII weights, so the x
+ * axis is the cumulative rank the SII is defined on and the fitted line is straight; without
+ * shares, bars get equal widths and no line is drawn.
  */
-export function renderGapChart(container, gaps, indicator, { width = 340, height = 240 } = {}) {
+export function renderGapChart(container, gaps, indicator, { width = 340, height = 240, byLabel = gaps.by } = {}) {
   container.replaceChildren();
   const groups = [...gaps.groups].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   const unit = indicator?.unit ?? '';
@@ -89,23 +60,20 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
   const axis = niceAxis(top * 1.05);
   const y = (v) => m.top + h - (Math.max(0, Math.min(axis.max, v)) / axis.max) * h;
 
-  const ordered = gaps.by !== 'locality' && gaps.by !== 'area';
-  const weights = groups.map(weightOf);
-  const proportional = ordered && weights.every((wt) => wt > 0);
-  const total = proportional ? weights.reduce((a, b) => a + b, 0) : groups.length;
-  let cum = 0;
-  const spans = groups.map((g, i) => {
-    const share = (proportional ? weights[i] : 1) / total;
-    const span = { x0: m.left + cum * w, x1: m.left + (cum + share) * w };
-    cum += share;
-    return span;
-  });
+  const proportional = groups.length > 0 && groups.every((g) => Number.isFinite(g.share) && Number.isFinite(g.rank_midpoint));
+  const ordered = proportional || ['imd-decile', 'imd-quintile', 'local-quintile'].includes(gaps.by);
   const rx = (t) => m.left + t * w; // cumulative rank (0 = most deprived) → x
+  const spans = groups.map((g, i) => (proportional
+    ? { x0: rx(g.rank_midpoint - g.share / 2), x1: rx(g.rank_midpoint + g.share / 2) }
+    : { x0: rx(i / groups.length), x1: rx((i + 1) / groups.length) }));
 
   const titleId = `gap-chart-title-${Math.random().toString(36).slice(2, 8)}`;
-  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': titleId, class: 'gap-chart' });
-  const byLabel = { 'imd-decile': 'national IMD decile', 'imd-quintile': 'national IMD quintile', 'local-quintile': 'local IMD quintile', locality: 'locality' }[gaps.by] ?? gaps.by;
-  svg.append(el('title', { id: titleId }, `${indicator?.short_name ?? gaps.indicator} by ${byLabel}, with 95% confidence intervals`));
+  // The plot box and value axis are recorded on the element so a test can read the drawing back.
+  const svg = el('svg', {
+    viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': titleId, class: 'gap-chart',
+    'data-plot-left': m.left, 'data-plot-width': w, 'data-plot-top': m.top, 'data-plot-height': h, 'data-axis-max': axis.max,
+  });
+  svg.append(el('title', { id: titleId }, `${indicator?.short_name ?? gaps.indicator} by ${lowerFirst(byLabel)}, with 95% confidence intervals`));
   const clipId = `${titleId}-clip`;
   const defs = el('defs');
   const clip = el('clipPath', { id: clipId });
@@ -127,8 +95,8 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
     const { x0, x1 } = spans[i];
     const gap = Math.min(3, (x1 - x0) * 0.15);
     const bx = x0 + gap, bw = Math.max(1, x1 - x0 - 2 * gap), cx = (x0 + x1) / 2;
-    const gEl = el('g', { class: 'bar', 'data-key': g.key, 'data-value': g.value ?? '', 'data-lower': g.lower95 ?? '', 'data-upper': g.upper95 ?? '', 'data-suppressed': g.suppressed ? 'true' : 'false' });
-    const share = proportional ? ` · ${num((100 * weights[i]) / total, 0)}% of people` : '';
+    const gEl = el('g', { class: 'bar', 'data-key': g.key, 'data-value': g.value ?? '', 'data-lower': g.lower95 ?? '', 'data-upper': g.upper95 ?? '', 'data-suppressed': g.suppressed ? 'true' : 'false', 'data-share': g.share ?? '', 'data-x0': x0, 'data-x1': x1 });
+    const share = proportional ? ` · ${num(100 * g.share, 0)}% of the denominator` : '';
     const label = g.suppressed || !Number.isFinite(g.value)
       ? `${g.label}: ${g.suppressed ? 'suppressed (small numbers)' : 'no data'}${share}`
       : `${g.label}: ${num(g.value)}${pct} (95% CI ${num(g.lower95)} to ${num(g.upper95)})${share}`;
@@ -160,21 +128,17 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
   ref(gaps.england?.value, 'ref-england', 'England');
   ref(gaps.county?.value, 'ref-county', 'County');
 
-  // SII fitted line across the whole population rank, only for deprivation orderings.
-  const sii = ordered ? fitSiiLine(groups) : null;
-  if (sii) {
-    const line = el('g', { class: 'sii-line', 'clip-path': `url(#${clipId})` });
-    line.append(el('title', {}, 'Slope index of inequality: fitted line'));
-    if (proportional) {
-      const yr = (v) => m.top + h - (v / axis.max) * h; // unclamped; the clip path trims it
-      line.append(el('line', { x1: rx(0), y1: yr(sii.intercept), x2: rx(1), y2: yr(sii.intercept + sii.slope) }));
-    } else {
-      line.append(el('polyline', { points: sii.points.map((p) => {
-        const i = groups.findIndex((g) => g.key === p.key);
-        return `${(spans[i].x0 + spans[i].x1) / 2},${y(sii.intercept + sii.slope * p.x)}`;
-      }).join(' ') }));
-    }
-    svg.append(line);
+  // The SII's fitted line, as the server gives it, across the whole rank.
+  const line = gaps.summary?.sii_line;
+  if (proportional && line && Number.isFinite(line.at_most_deprived) && Number.isFinite(line.at_least_deprived)) {
+    const g = el('g', { class: 'sii-line', 'clip-path': `url(#${clipId})` });
+    g.append(el('title', {}, 'Slope index of inequality: fitted line'));
+    const yr = (v) => m.top + h - (v / axis.max) * h; // unclamped; the clip path trims it
+    g.append(el('line', {
+      x1: rx(0), y1: yr(line.at_most_deprived), x2: rx(1), y2: yr(line.at_least_deprived),
+      'data-at-most-deprived': line.at_most_deprived, 'data-at-least-deprived': line.at_least_deprived,
+    }));
+    svg.append(g);
   }
 
   // X axis labels.
@@ -182,13 +146,16 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
     svg.append(el('text', { x: m.left, y: height - 24, class: 'axis-title', 'text-anchor': 'start' }, '← more deprived'));
     svg.append(el('text', { x: m.left + w, y: height - 24, class: 'axis-title', 'text-anchor': 'end' }, 'less deprived →'));
     svg.append(el('text', { x: m.left + w / 2, y: height - 6, class: 'axis-title', 'text-anchor': 'middle' },
-      proportional ? `${byLabel[0].toUpperCase()}${byLabel.slice(1)}; bar width = share of people` : `${byLabel[0].toUpperCase()}${byLabel.slice(1)}`));
+      proportional ? `${byLabel[0].toUpperCase()}${byLabel.slice(1)}; bar width = group size` : `${byLabel[0].toUpperCase()}${byLabel.slice(1)}`));
   } else {
     svg.append(el('text', { x: m.left + w / 2, y: height - 6, class: 'axis-title', 'text-anchor': 'middle' }, 'Locality'));
   }
   container.append(svg);
   return svg;
 }
+
+/** "National IMD decile" → "national IMD decile" (keeps acronyms). */
+export const lowerFirst = (s) => String(s).charAt(0).toLowerCase() + String(s).slice(1);
 
 function shortKey(by, g, px) {
   if (by === 'locality' || by === 'area') {

@@ -3,13 +3,12 @@
 // selection and hover outlines, area labels and the sites layer. No sprite or glyph server:
 // icons are drawn on a canvas here, labels use the fonts installed on the machine.
 
-import { NO_DATA, SUPPRESSED } from './scales.js';
+import { SUPPRESSED } from './scales.js';
 
 export const LAYER = {
   fill: 'area-fill',
   hatch: 'area-hatch',
   veil: 'area-outside',
-  line: 'area-line',
   imd30Casing: 'imd30-casing',
   imd30: 'imd30-line',
   hover: 'area-hover',
@@ -19,6 +18,8 @@ export const LAYER = {
   sites: 'sites',
 };
 export const AREA_SOURCE = 'areas';
+/** The hovered area's outline: one feature, so hovering re-draws one line, not every area's. */
+export const HOVER_SOURCE = 'area-hover';
 export const SITES_SOURCE = 'sites';
 
 /**
@@ -46,31 +47,49 @@ export function areaSource(level, tilejson) {
   };
 }
 
-/** Layers drawn from the area source, bottom to top (sites are added separately). */
-export function areaLayers(level, fillColor, { opacity = 0.92 } = {}) {
-  const src = { source: AREA_SOURCE, 'source-layer': level };
-  return [
-    { id: LAYER.fill, type: 'fill', ...src, paint: { 'fill-color': fillColor, 'fill-opacity': opacity } },
-    { id: LAYER.hatch, type: 'fill', ...src, paint: {
+/**
+ * The hatch over suppressed areas (a pattern fill on every area, shown where feature-state
+ * `suppressed` is set). Pattern fills cost real time to prepare on software GL, so the layer is
+ * added only while the map shows an indicator with suppressed areas.
+ */
+export function hatchLayer(level) {
+  return {
+    id: LAYER.hatch, type: 'fill', source: AREA_SOURCE, 'source-layer': level, paint: {
       'fill-pattern': 'hatch',
       'fill-opacity': ['case', ['boolean', ['feature-state', 'suppressed'], false], 1, 0],
-    } },
+    },
+  };
+}
+
+/**
+ * The choropleth itself — the areas' fill with hairline borders (`fill-outline-color`: no
+ * second pass over every polygon, as a line layer would need) and the locality veil — in the
+ * map's first style, so the first picture costs about what a bare MapLibre page costs (see
+ * map.js and the browser test that times both).
+ */
+export function choroplethLayers(level, fillColor, { opacity = 0.92 } = {}) {
+  const src = { source: AREA_SOURCE, 'source-layer': level };
+  return [
+    { id: LAYER.fill, type: 'fill', ...src, paint: { 'fill-color': fillColor, 'fill-opacity': opacity, 'fill-outline-color': '#ffffff' } },
     { id: LAYER.veil, type: 'fill', ...src, filter: ['boolean', false], paint: { 'fill-color': '#f4f6f8', 'fill-opacity': 0.82 } },
-    { id: LAYER.line, type: 'line', ...src, paint: {
-      'line-color': '#ffffff',
-      'line-width': ['interpolate', ['linear'], ['zoom'], 8, 0.4, 11, 1, 14, 1.6],
-      'line-opacity': 0.85,
-    } },
+  ];
+}
+
+/**
+ * What is drawn over the choropleth from the area source, bottom to top: the "30% most deprived"
+ * outline, the hovered and the selected area (sites, labels and the county outline come from
+ * their own sources). Added once the choropleth has been drawn.
+ */
+export function overlayLayers(level) {
+  const src = { source: AREA_SOURCE, 'source-layer': level };
+  return [
     { id: LAYER.imd30Casing, type: 'line', ...src, filter: imd30Filter(), layout: { 'line-join': 'round' }, paint: {
       'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 3, 12, 5],
     } },
     { id: LAYER.imd30, type: 'line', ...src, filter: imd30Filter(), layout: { 'line-join': 'round' }, paint: {
       'line-color': '#000000', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.4, 12, 2.4],
     } },
-    { id: LAYER.hover, type: 'line', ...src, paint: {
-      'line-color': '#1b1f24',
-      'line-width': ['case', ['boolean', ['feature-state', 'hover'], false], 2.2, 0],
-    } },
+    { id: LAYER.hover, type: 'line', source: HOVER_SOURCE, paint: { 'line-color': '#1b1f24', 'line-width': 2.2 } },
     { id: LAYER.selectedCasing, type: 'line', ...src, filter: ['==', ['get', 'code'], ''], layout: { 'line-join': 'round' }, paint: {
       'line-color': '#ffffff', 'line-width': 8,
     } },
@@ -184,6 +203,3 @@ function draw(w, h, pr, paint) {
   paint(c);
   return { canvas, data: c.getImageData(0, 0, w * pr, h * pr), pixelRatio: pr };
 }
-
-/** Fill colour before anything is known about the values. */
-export const PLACEHOLDER_FILL = NO_DATA;

@@ -3,8 +3,7 @@
 
 import { esc, num, ci, comparison, withUnit, editionLabel } from './format.js';
 import { MAGMA_10, textOn } from './scales.js';
-import { renderGapChart, chartLegendHtml, fitSiiLine } from './chart.js';
-import { GAP_GROUPINGS } from './state.js';
+import { renderGapChart, chartLegendHtml, lowerFirst } from './chart.js';
 
 const SYNTH = '<span class="tag-synthetic" title="Synthetic demonstration data — not official statistics">SYNTHETIC</span>';
 
@@ -102,13 +101,15 @@ function stat(label, s, fmt, key) {
     <div class="c">${Number.isFinite(s.lower95) ? `95% CI ${esc(fmt(s.lower95))} to ${esc(fmt(s.upper95))}` : 'no CI'}</div></div>`;
 }
 
-/** Render the gap panel into `root`. `gaps` is /api/gaps JSON; `links` the download URLs. */
-export function renderGapPanel(root, gaps, indicator, links, note) {
+/**
+ * Render the gap panel into `root`. `gaps` is /api/gaps JSON; `links` the download URLs;
+ * `byLabel` the grouping's label from /api/groupings.
+ */
+export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gaps.by) {
   const unit = indicator?.unit === '%' ? ' pp' : indicator?.unit ? ` ${indicator.unit}` : '';
   const s = gaps.summary ?? {};
-  const byLabel = GAP_GROUPINGS.find((g) => g.id === gaps.by)?.label ?? gaps.by;
   const groups = [...(gaps.groups ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const hasSii = gaps.by !== 'locality' && !!fitSiiLine(groups);
+  const hasSii = !!gaps.summary?.sii_line;
   const ratio = (v) => `${num(v, 2)}×`;
   const diff = (v) => `${num(v, 1)}${unit}`;
   const reliability = [
@@ -117,7 +118,7 @@ export function renderGapPanel(root, gaps, indicator, links, note) {
   ].filter(Boolean).join(' ');
   root.innerHTML = `
     <p class="gap-title">${esc(indicator?.short_name ?? gaps.indicator)} ${gaps.synthetic || indicator?.synthetic ? SYNTH : ''}</p>
-    <p class="hint">${esc(indicator?.period ?? '')}${note ? ` · ${esc(note)}` : ''} · by ${esc(byLabel.toLowerCase())}</p>
+    <p class="hint">${esc(indicator?.period ?? '')}${note ? ` · ${esc(note)}` : ''} · by ${esc(lowerFirst(byLabel))}${gaps.locality ? ` · within ${esc(gaps.locality)}` : ''}</p>
     <div class="chart-box" id="gap-chart"></div>
     <ul class="chart-legend">${chartLegendHtml(gaps, hasSii)}</ul>
     <div class="stat-grid">
@@ -145,5 +146,5 @@ export function renderGapPanel(root, gaps, indicator, links, note) {
     ${Array.isArray(gaps.method_notes) && gaps.method_notes.length ? `<details class="data-table"><summary>Method notes</summary><ul class="method-notes">${gaps.method_notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></details>` : typeof gaps.method_notes === 'string' ? `<details class="data-table"><summary>Method notes</summary><p class="method-notes">${esc(gaps.method_notes)}</p></details>` : ''}`;
   const box = root.querySelector('#gap-chart');
   const width = Math.max(280, Math.min(420, root.clientWidth || 340));
-  renderGapChart(box, { ...gaps, groups }, indicator, { width, height: 250 });
+  renderGapChart(box, { ...gaps, groups }, indicator, { width, height: 250, byLabel });
 }

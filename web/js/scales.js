@@ -1,4 +1,6 @@
-// Colour scales and class breaks for the choropleth and its legend. Pure functions.
+// Colours and drawing helpers. The map's classes and colours are decided by the server
+// (/api/legend, src/public/legend.rs); the palettes here colour the gap chart's bars and the
+// decile chips to match the map. Pure functions.
 //
 // Colours: viridis for health indicators and magma for deprivation (Smith & van der Walt 2015,
 // matplotlib's perceptually uniform colour maps). Both are readable with the common
@@ -13,8 +15,6 @@
 // higher values are worse get dark high values; "higher is better" indicators are reversed;
 // indicators with no polarity get dark = higher, and the legend says so.
 
-/** viridis, light (yellow) → dark (purple). */
-export const VIRIDIS_5 = ['#fde725', '#5ec962', '#21918c', '#3b528b', '#440154'];
 /** magma, light → dark, 10 classes (for IMD deciles: index 0 = decile 10, least deprived). */
 export const MAGMA_10 = ['#fcf4b6', '#fec88c', '#fd9a6a', '#f66c5c', '#de4968', '#b73779', '#902a81', '#681c81', '#420f75', '#1a1042'];
 /** magma, light → dark, 5 classes. */
@@ -24,61 +24,6 @@ export const MAGMA_5 = ['#fcf4b6', '#fc8e64', '#ca3e72', '#721f81', '#1a1042'];
 export const NO_DATA = '#d4d7db';
 /** Suppressed areas: mid grey under a dark hatch (the hatch is a separate pattern layer). */
 export const SUPPRESSED = '#b9bdc3';
-
-/**
- * Quantile class breaks (the upper bounds of every class but the last) for up to `n`
- * classes, so each class holds about the same number of areas. Ties collapse classes
- * rather than making empty ones. Quantiles by the "type 7" rule (linear interpolation
- * between order statistics, R's default).
- */
-export function quantileBreaks(values, n) {
-  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  if (xs.length === 0) return [];
-  const breaks = [];
-  for (let k = 1; k < n; k++) {
-    const h = (xs.length - 1) * (k / n);
-    const lo = Math.floor(h);
-    const q = xs[lo] + (h - lo) * ((xs[lo + 1] ?? xs[lo]) - xs[lo]);
-    if (q > xs[0] && q < xs[xs.length - 1] && (breaks.length === 0 || q > breaks[breaks.length - 1])) breaks.push(q);
-  }
-  return breaks;
-}
-
-/** Round breaks to `dp` decimals, dropping any that collapse into their neighbour. */
-export function roundBreaks(breaks, dp) {
-  const out = [];
-  for (const b of breaks) {
-    const r = Math.round(b * 10 ** dp) / 10 ** dp;
-    if (out.length === 0 || r > out[out.length - 1]) out.push(r);
-  }
-  return out;
-}
-
-/** Decimals that keep adjacent class labels distinct: ~3 significant figures of the range. */
-export function decimalsFor(values) {
-  const xs = values.filter((v) => Number.isFinite(v));
-  if (xs.length === 0) return 1;
-  const range = Math.max(...xs) - Math.min(...xs);
-  if (range >= 100) return 0;
-  if (range >= 10) return 1;
-  if (range >= 1) return 2;
-  return 3;
-}
-
-/**
- * Choose `n` colours from a light→dark palette so that the class at index i is coloured
- * dark when it is "worse". `darkIsHigh` = true: class 0 (lowest values) gets the lightest.
- */
-export function classColours(palette, n, darkIsHigh) {
-  const picked = pickEvenly(palette, n);
-  return darkIsHigh ? picked : picked.slice().reverse();
-}
-
-function pickEvenly(palette, n) {
-  if (n >= palette.length) return palette.slice();
-  if (n <= 1) return [palette[Math.floor(palette.length / 2)]];
-  return Array.from({ length: n }, (_, i) => palette[Math.round((i * (palette.length - 1)) / (n - 1))]);
-}
 
 /**
  * A MapLibre `step` expression over `input` with `colours[i]` for values in class i.

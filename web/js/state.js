@@ -7,14 +7,6 @@
 // Hash: #map=zoom/lat/lon, the same form MapLibre's `hash` option uses, so links from other
 // MapLibre apps paste in.
 
-/** Groupings the gap panel offers, in display order (ids as /api/gaps expects them). */
-export const GAP_GROUPINGS = [
-  { id: 'imd-decile', label: 'National IMD decile' },
-  { id: 'imd-quintile', label: 'National IMD quintile' },
-  { id: 'local-quintile', label: 'Local (county) IMD quintile' },
-  { id: 'locality', label: 'Locality' },
-];
-
 /** The query-string keys, in the order they are written. */
 export const KEYS = ['level', 'ind', 'loc', 'area', 'tab', 'gind', 'by'];
 
@@ -29,15 +21,19 @@ export const DEFAULTS = Object.freeze({
   view: null, // {zoom, lat, lon}; null = fit the area of interest
 });
 
-/** Parse `location.search` and `location.hash` into a state object (unknown keys ignored). */
-export function parseState(search, hash, defaults = DEFAULTS) {
+/**
+ * Parse `location.search` and `location.hash` into a state object (unknown keys ignored).
+ * `groupings` are the gap groupings' ids the server offers (/api/groupings); an unknown `by`
+ * falls back to the default. Without them `by` is kept as given (checked once they load).
+ */
+export function parseState(search, hash, defaults = DEFAULTS, groupings = null) {
   const q = new URLSearchParams(search);
   const state = { ...defaults };
   for (const key of KEYS) {
     const v = q.get(key);
     if (v !== null && v !== '') state[key] = v;
   }
-  if (!GAP_GROUPINGS.some((g) => g.id === state.by)) state.by = defaults.by;
+  if (groupings && !groupings.includes(state.by)) state.by = defaults.by;
   if (state.tab !== 'area' && state.tab !== 'gaps') state.tab = defaults.tab;
   state.view = parseView(hash) ?? defaults.view;
   return state;

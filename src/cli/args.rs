@@ -1,0 +1,77 @@
+//! Options shared by the subcommands that read a config ([`ConfigArgs`]), and loading the
+//! dataset they work on (snapshot, or a fresh build written atomically).
+
+use super::error::Error;
+use crate::config::Config;
+use crate::dataset::Dataset;
+use crate::fetch::Fetcher;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Options shared by commands that read a config.
+#[derive(Debug, Args, Clone)]
+pub struct ConfigArgs {
+    /// Build configuration (TOML).
+    #[arg(
+        long,
+        short = 'c',
+        default_value = "data/durham.toml",
+        env = "GAPMAP_CONFIG"
+    )]
+    pub config: PathBuf,
+    /// Local mirror of the open data (default: ../shared/data beside the project, when present).
+    #[arg(long, env = "GAPMAP_MIRROR")]
+    pub mirror: Option<PathBuf>,
+    /// Never download: use data/raw and the mirror only.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+impl ConfigArgs {
+    pub fn load(&self) -> Result<(Config, Fetcher), Error> {
+        let config = Config::load(&self.config)?;
+        let mut fetcher = Fetcher::for_root(&config.root, self.mirror.clone());
+        fetcher.allow_network = !self.offline;
+        Ok((config, fetcher))
+    }
+
+    /// The dataset for serving and querying: the given snapshot, or the config's snapshot when
+    /// it exists and was built from this exact config, else a fresh build (written atomically).
+    pub fn load_dataset(&self, snapshot: Option<&Path>, quiet: bool) -> Result<Dataset, Error> {
+        if let Some(path) = snapshot {
+            return Ok(crate::snapshot::load(path)?);
+        }
+        let (config, fetcher) = self.load()?;
+        let path = config.snapshot_path();
+        if path.exists() {
+            match crate::snapshot::load(&path) {
+                Ok(ds) if ds.meta.config_sha256 == config.sha256 => return Ok(ds),
+                Ok(_) => tracing::warn!(
+                    "{}: built from another version of {}; rebuilding",
+                    path.display(),
+                    config.path.display()
+                ),
+                Err(e) => tracing::warn!("{e}; rebuilding"),
+            }
+        }
+        let ds = build_with_progress(&config, &fetcher, quiet)?;
+        crate::snapshot::write_atomic(&path, &ds)?;
+        Ok(ds)
+    }
+}
+
+/// Build a dataset with a progress bar (quiet off a terminal).
+pub fn build_with_progress(
+    config: &Config,
+    fetcher: &Fetcher,
+    quiet: bool,
+) -> Result<Dataset, Error> {
+    let bar = crate::progress::bar(crate::build::STAGES, "building", quiet);
+    let step = |name: &str, i: u64, _n: u64| {
+        bar.set_position(i);
+        bar.set_message(name.to_string());
+    };
+    let ds = crate::build::build_dataset(config, fetcher, &step)?;
+    bar.finish_and_clear();
+    Ok(ds)
+}

@@ -1,0 +1,132 @@
+//! `gapmap gaps`: a public gap table for one indicator, in a terminal table or a download
+//! format — the same table `/api/gaps` serves (the CLI is another adapter of the public face).
+//!
+//! ```text
+//! gapmap gaps --indicator 990003 --by local-quintile [--level msoa11] [--imd 2019]
+//!             [--locality "North Durham"] [--format table|csv|json|xlsx|parquet] [--out FILE]
+//!             [--reps N] [--seed N]
+//! ```
+
+use super::args::ConfigArgs;
+use super::error::Error;
+use crate::dataset::Dataset;
+use crate::export::{render_table, write_csv, write_parquet, write_xlsx};
+use crate::gaps::{GapRequest, GroupBy};
+use crate::imd::ImdEdition;
+use crate::level::Level;
+use crate::public::PublicDataset;
+use crate::stats::sii::DEFAULT_SEED;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Output format of `gapmap gaps`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GapsFormat {
+    /// Aligned text table for a terminal.
+    Table,
+    Csv,
+    Json,
+    /// Excel workbook (needs --out).
+    Xlsx,
+    /// Apache Parquet (needs --out).
+    Parquet,
+}
+
+/// `gapmap gaps`: a gap table for one indicator.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GapsArgs {
+    /// Indicator id, e.g. 990001.
+    #[arg(long)]
+    pub indicator: String,
+    /// Grouping: imd-decile, imd-quintile, local-quintile, locality or area.
+    #[arg(long, default_value = "local-quintile")]
+    pub by: GroupBy,
+    /// Geography level; defaults to the indicator's own level (msoa11 for the demo set).
+    #[arg(long)]
+    pub level: Option<Level>,
+    /// IMD edition for deprivation groups: 2019 or 2025 (default: the level's native one).
+    #[arg(long)]
+    pub imd: Option<ImdEdition>,
+    /// Only the areas of this locality (name or LOC- code): the gap by deprivation within one
+    /// locality. Not with --by locality.
+    #[arg(long)]
+    pub locality: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GapsFormat::Table)]
+    pub format: GapsFormat,
+    /// Write to this file (atomically) instead of standard output; required for xlsx/parquet.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Monte Carlo replicates for the SII/RII confidence intervals.
+    #[arg(long, default_value_t = 100_000)]
+    pub reps: u32,
+    /// Random seed for the SII/RII simulation (fixed by default, so output is reproducible).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+/// `gapmap gaps` with the options that choose the dataset.
+#[derive(Debug, clap::Args)]
+pub struct GapsCommand {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Load this dataset snapshot instead of the config's snapshot path.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub gaps: GapsArgs,
+}
+
+impl GapsArgs {
+    /// The request these arguments describe.
+    pub fn request(&self, dataset: &Dataset) -> GapRequest {
+        let mut req = GapRequest::for_indicator(dataset, &self.indicator, self.by);
+        if let Some(level) = self.level {
+            req.level = level;
+        }
+        req.edition = self.imd;
+        req.locality = self.locality.clone();
+        req.reps = self.reps;
+        req.seed = self.seed;
+        req
+    }
+}
+
+/// Run `gapmap gaps`: ask the public face for the table and write it in the chosen format.
+pub fn run(args: &GapsArgs, public: &PublicDataset, stdout: &mut dyn Write) -> Result<(), Error> {
+    if matches!(args.format, GapsFormat::Xlsx | GapsFormat::Parquet) && args.out.is_none() {
+        return Err(Error::Usage(format!(
+            "--format {} writes a binary file; give --out FILE",
+            format!("{:?}", args.format).to_lowercase()
+        )));
+    }
+    let table = public.gap_table(&args.request(public.dataset()))?;
+    let bytes: Vec<u8> = match args.format {
+        GapsFormat::Table => render_table(&table).into_bytes(),
+        GapsFormat::Json => {
+            let mut s = serde_json::to_string_pretty(table.as_ref())
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        GapsFormat::Csv => {
+            let mut buf = Vec::new();
+            write_csv(&table, &mut buf)?;
+            buf
+        }
+        GapsFormat::Parquet => {
+            let mut buf = Vec::new();
+            write_parquet(&table, &mut buf)?;
+            buf
+        }
+        GapsFormat::Xlsx => write_xlsx(&table)?,
+    };
+    match &args.out {
+        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
+        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
+            context: "cannot write to standard output".into(),
+            source,
+        })?,
+    }
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `gapmap serve`: the web map, vector tiles and the JSON API (arguments, then
+//! [`crate::server::run::run`]).
+
+use super::args::ConfigArgs;
+use super::error::Error;
+use crate::server::ServerConfig;
+use std::path::PathBuf;
+
+/// Serve the web map, vector tiles and JSON API.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Load this dataset snapshot instead of the config's snapshot path (built if missing).
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "GAPMAP_BIND")]
+    pub bind: String,
+    /// Directory with index.html, the app's files and vendor/maplibre-gl/.
+    #[arg(long, default_value = "web")]
+    pub web_dir: PathBuf,
+    /// Allow cross-origin requests from this origin (repeatable; "*" for any). Off by default.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    pub cors_origins: Vec<String>,
+    /// Do not keep generated tiles in memory (every request regenerates its tile).
+    #[arg(long)]
+    pub no_tile_cache: bool,
+    /// Size bound of the tile cache, in MiB (gzipped tiles, their ETags and per-entry overhead).
+    #[arg(long, default_value_t = 128)]
+    pub tile_cache_mb: u64,
+    /// Size bound of the gap-table cache, in MiB of tables held in memory.
+    #[arg(long, default_value_t = 16)]
+    pub gap_cache_mb: u64,
+    /// Worker threads, each a single-threaded event loop with its own socket (default: one per CPU core).
+    #[arg(long, env = "GAPMAP_WORKERS")]
+    pub workers: Option<usize>,
+    /// Raster basemap under the map, as a `{z}/{x}/{y}` URL template (e.g. an OpenStreetMap tile
+    /// server your organisation may use). Off by default: the map then needs no internet.
+    #[arg(long, env = "GAPMAP_BASEMAP_URL")]
+    pub basemap_url: Option<String>,
+    /// Public base URL for absolute tile URLs in TileJSON/style (default: from the Host header).
+    #[arg(long)]
+    pub public_url: Option<String>,
+}
+
+impl ServeArgs {
+    pub fn server_config(&self) -> ServerConfig {
+        ServerConfig {
+            web_dir: self.web_dir.clone(),
+            cors_origins: self.cors_origins.clone(),
+            tile_cache: !self.no_tile_cache,
+            tile_cache_bytes: self.tile_cache_mb.saturating_mul(1024 * 1024),
+            gap_cache_bytes: self.gap_cache_mb.saturating_mul(1024 * 1024),
+            public_url: self.public_url.clone(),
+            basemap_url: self.basemap_url.clone(),
+            ..ServerConfig::default()
+        }
+    }
+}
+
+/// Run `gapmap serve` until Ctrl-C/SIGTERM.
+pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Error> {
+    let dataset = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+    crate::server::run::run(dataset, args.server_config(), &args.bind, args.workers)?;
+    Ok(())
+}

@@ -1,0 +1,111 @@
+//! Stage 2 of a gap table: each row's value and 95%/99.8% intervals by the indicator's method —
+//! Wilson for proportions, Byar (exact Poisson below 10 events) for rates, a pooled mean for
+//! means — from the row's summed count and denominator (never an average of area rates).
+
+use super::groups::Row;
+use super::request::GapError;
+use crate::dataset::{IndicatorMeta, ValueType};
+use crate::stats::gap::{self, GroupEstimate};
+use crate::stats::mean::{pooled_mean, se_from_interval95};
+use crate::stats::poisson_exact::rate_interval;
+use crate::stats::wilson::wilson_interval;
+use crate::stats::{Confidence, StatsError};
+
+/// A value with its intervals on the display scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Computed {
+    pub value: f64,
+    pub lower95: f64,
+    pub upper95: f64,
+    pub lower998: f64,
+    pub upper998: f64,
+    pub log_se: Option<f64>,
+}
+
+impl Computed {
+    /// The value as the gap methods take it.
+    pub fn estimate(&self) -> GroupEstimate {
+        GroupEstimate {
+            value: self.value,
+            lower95: self.lower95,
+            upper95: self.upper95,
+            log_se: self.log_se,
+        }
+    }
+}
+
+/// Whether the indicator's values are computed from counts (proportions, rates).
+pub(crate) fn uses_counts(meta: &IndicatorMeta) -> bool {
+    meta.value_type != ValueType::Mean
+}
+
+/// Value and intervals of a count/denominator pair by the indicator's method.
+fn from_counts(meta: &IndicatorMeta, count: f64, denominator: f64) -> Result<Computed, StatsError> {
+    let m = meta.multiplier;
+    let (ci95, ci998, log_se) = match meta.value_type {
+        ValueType::Proportion => (
+            wilson_interval(count, denominator, Confidence::P95)?.scaled(m),
+            wilson_interval(count, denominator, Confidence::P998)?.scaled(m),
+            gap::log_se_proportion(count, denominator),
+        ),
+        // A mean with a count and denominator is not meaningful; treat as a rate.
+        ValueType::Rate | ValueType::Mean => (
+            rate_interval(count, denominator, m, Confidence::P95)?,
+            rate_interval(count, denominator, m, Confidence::P998)?,
+            gap::log_se_rate(count),
+        ),
+    };
+    Ok(Computed {
+        value: count / denominator * m,
+        lower95: ci95.lower,
+        upper95: ci95.upper,
+        lower998: ci998.lower,
+        upper998: ci998.upper,
+        log_se,
+    })
+}
+
+/// The value of every row (`None` for a row with no data).
+pub(super) fn estimate_rows(
+    meta: &IndicatorMeta,
+    rows: &[Row],
+) -> Result<Vec<Option<Computed>>, GapError> {
+    rows.iter()
+        .map(|r| {
+            if !uses_counts(meta) {
+                return Ok(pooled_mean(&r.means).map(|e| {
+                    let se = se_from_interval95(e.lower95, e.upper95);
+                    let z998 = Confidence::P998.z();
+                    Computed {
+                        value: e.value,
+                        lower95: e.lower95,
+                        upper95: e.upper95,
+                        lower998: e.value - z998 * se,
+                        upper998: e.value + z998 * se,
+                        log_se: gap::log_se_mean(e.value, se),
+                    }
+                }));
+            }
+            if r.totals.areas == 0 {
+                return Ok(None);
+            }
+            from_counts(meta, r.totals.count, r.totals.denominator)
+                .map(Some)
+                .map_err(|source| GapError::BadInput {
+                    indicator: meta.id.clone(),
+                    place: r.label.clone(),
+                    source,
+                })
+        })
+        .collect()
+}
+
+/// The weight each row gets in the SII regression: its denominator, or for means the sum of its
+/// areas' weights. The chart's bar widths are the same weights ([`super::table::GapGroup::share`]).
+pub(super) fn sii_weight(meta: &IndicatorMeta, row: &Row) -> f64 {
+    if uses_counts(meta) {
+        row.totals.denominator
+    } else {
+        row.means.iter().map(|m| m.weight).sum()
+    }
+}

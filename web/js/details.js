@@ -1,0 +1,112 @@
+// The right-hand panel: an area's profile and the gap analysis (tabs), and search results.
+// Each fetches from the API and renders with panels.js; sequence numbers drop answers that
+// arrive after the user has moved on.
+
+import { api } from './api.js';
+import { areaPanelHtml, renderGapPanel } from './panels.js';
+import { isImdChoice } from './choropleth.js';
+import { esc } from './format.js';
+
+export function showEmptyArea(ctx) {
+  ctx.ui.areaPanel.innerHTML = '<div class="empty-state"><p><strong>Click an area on the map</strong>, or search for a place, area code or postcode, to see its deprivation and every indicator with its 95% confidence interval.</p></div>';
+}
+
+/** Load and show an area's profile; `fly` fits the map to it. */
+export async function showArea(ctx, code, { fly = false } = {}) {
+  const { ui } = ctx;
+  ui.areaPanel.setAttribute('aria-busy', 'true');
+  try {
+    const area = await api.area(code);
+    if (ctx.state.area !== code) return;
+    ctx.currentArea = area;
+    ui.areaPanel.innerHTML = areaPanelHtml(area, {
+      edition: ctx.editionFor(ctx.state.level), levelLabel: ctx.levelLabel, localityLabel: ctx.localityLabel,
+      currentIndicator: ctx.state.ind, suppressMax: ctx.meta.suppress_max_count ?? 4,
+    });
+    if (fly && Array.isArray(area.bbox) && area.bbox.length === 4) {
+      const [w, s, e, n] = area.bbox;
+      ctx.map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 12.5, duration: ctx.reducedMotion() ? 0 : 700 });
+    }
+  } catch (e) {
+    ui.areaPanel.innerHTML = `<div class="empty-state"><p>Could not load ${esc(code)}: ${esc(e.message)}</p></div>`;
+    ctx.currentArea = null;
+  } finally {
+    ui.areaPanel.removeAttribute('aria-busy');
+  }
+}
+
+export function markCurrentIndicator(ctx) {
+  for (const li of ctx.ui.areaPanel.querySelectorAll('.ind-item')) li.classList.toggle('current', li.dataset.indicator === ctx.state.ind);
+}
+
+/** Show the area or the gaps tab. */
+export function showTab(ctx, tab, { focus = false } = {}) {
+  const { ui } = ctx;
+  const gaps = tab === 'gaps';
+  ui.tabArea.setAttribute('aria-selected', String(!gaps));
+  ui.tabGaps.setAttribute('aria-selected', String(gaps));
+  ui.tabArea.tabIndex = gaps ? -1 : 0;
+  ui.tabGaps.tabIndex = gaps ? 0 : -1;
+  ui.panelArea.hidden = gaps;
+  ui.panelGaps.hidden = !gaps;
+  if (focus) (gaps ? ui.tabGaps : ui.tabArea).focus();
+}
+
+/** The indicator the gap panel shows: its own choice, else the map's indicator, else the first. */
+export function gapIndicatorId(ctx) {
+  const { state } = ctx;
+  if (state.gind && ctx.indicatorById(state.gind)) return state.gind;
+  if (!isImdChoice(state.ind) && ctx.indicatorById(state.ind)) return state.ind;
+  return ctx.indicators[0]?.id;
+}
+
+/**
+ * Fetch and draw the gap table for the panel's indicator and grouping — within the chosen
+ * locality when one is chosen and the grouping allows it — at the map's level, falling back to
+ * the indicator's own level.
+ */
+export async function refreshGaps(ctx) {
+  const { ui, state } = ctx;
+  const seq = ++ctx.gapSeq;
+  const id = gapIndicatorId(ctx);
+  const indicator = ctx.indicatorById(id);
+  if (!indicator) { ui.gapPanel.innerHTML = '<p class="hint">No indicators are loaded.</p>'; return; }
+  ui.gapIndicator.value = id;
+  ui.gapBy.value = state.by;
+  const grouping = ctx.grouping(state.by);
+  const locality = state.loc && grouping?.locality_scope ? state.loc : '';
+  let level = state.level;
+  let note = '';
+  ui.gapPanel.setAttribute('aria-busy', 'true');
+  try {
+    let gaps;
+    try {
+      gaps = await api.gaps(id, state.by, level, locality);
+    } catch (e) {
+      if (!indicator.level || indicator.level === level) throw e;
+      level = indicator.level;
+      note = `at ${ctx.levelLabel(level)}, the indicator's own level`;
+      gaps = await api.gaps(id, state.by, level, locality);
+    }
+    if (seq !== ctx.gapSeq) return;
+    ctx.currentGaps = { ...gaps, requestedLevel: level };
+    renderGapPanel(ui.gapPanel, gaps, indicator, {
+      csv: api.gapsDownload(id, state.by, level, 'csv', locality),
+      xlsx: api.gapsDownload(id, state.by, level, 'xlsx', locality),
+      geojson: api.geoDownload(id, level),
+    }, note, grouping?.label ?? state.by);
+  } catch (e) {
+    if (seq !== ctx.gapSeq) return;
+    ctx.currentGaps = null;
+    ui.gapPanel.innerHTML = `<div class="empty-state"><p>Could not compute gaps for ${esc(indicator.short_name)} by ${esc(state.by)}: ${esc(e.message)}</p></div>`;
+  } finally {
+    ui.gapPanel.removeAttribute('aria-busy');
+  }
+}
+
+/** Postcodes first, then areas at the level on the map, then the rest, each in the server's order. */
+export function rankSearchResults(ctx, results) {
+  if (!Array.isArray(results)) return [];
+  const rank = (r) => (r.kind === 'postcode' ? 0 : r.level === ctx.state.level ? 1 : r.level === 'locality' ? 2 : 3);
+  return results.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map((x) => x.r);
+}

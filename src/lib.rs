@@ -44,6 +44,7 @@ pub mod geoexport;
 pub mod imd;
 pub mod ingest;
 pub mod level;
+pub mod place;
 pub mod progress;
 pub mod server;
 pub mod snapshot;

@@ -22,6 +22,10 @@ pub enum Error {
     Gap(#[from] crate::gaps::GapError),
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
+    #[error(transparent)]
+    Place(#[from] crate::place::PlaceError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
     /// A bad command-line value, with what to do about it.
     #[error("{0}")]
     Usage(String),
@@ -48,6 +52,8 @@ impl Error {
             Error::Snapshot(e) if e.is_input_error() => 2,
             Error::Gap(crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)) => 1,
             Error::Gap(_) => 2,
+            Error::Place(crate::place::PlaceError::Solver(_)) => 1,
+            Error::Place(_) => 2,
             Error::Server(
                 crate::server::ServerError::Bind { .. }
                 | crate::server::ServerError::BadOrigin(_)

@@ -7,6 +7,8 @@ use crate::fetch::{Fetched, Fetcher, Registry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod place;
+
 /// gapmap: where are children's health gaps, and where should the services that close them go?
 #[derive(Debug, Parser)]
 #[command(name = "gapmap", version, about, long_about = None, propagate_version = true)]
@@ -69,6 +71,8 @@ pub enum Command {
     Serve(crate::server::cli::ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
     Tiles(crate::server::cli::TilesArgs),
+    /// Where k new sites should go: exact MCLP, p-median or equity placement, judged by coverage by IMD quintile.
+    Place(place::PlaceArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +147,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             crate::server::cli::run_serve(&args, ds)?;
             Ok(())
         }
+        Command::Place(args) => place::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Tiles(args) => {
             let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
             let summary = crate::server::cli::run_tiles(&args, &ds, quiet)?;

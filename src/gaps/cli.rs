@@ -27,7 +27,7 @@ pub enum GapsFormat {
     Parquet,
 }
 
-fn parse_imd(s: &str) -> Result<ImdEdition, String> {
+pub(crate) fn parse_imd(s: &str) -> Result<ImdEdition, String> {
     match s.trim().to_ascii_lowercase().as_str() {
         "2019" | "imd2019" => Ok(ImdEdition::Imd2019),
         "2025" | "imd2025" => Ok(ImdEdition::Imd2025),

@@ -12,6 +12,7 @@
 //! - [`localities`]: the area→locality grouping.
 //! - [`sites`]: service sites by postcode or lon/lat.
 //! - [`postcodes`]: Code-Point Open + ONS postcode lookup.
+//! - [`placement`]: placement demand/site CSVs and travel-time matrices.
 
 pub mod boundaries;
 pub mod csvfile;
@@ -19,6 +20,7 @@ pub mod imd;
 pub mod indicators;
 pub mod localities;
 pub mod lookups;
+pub mod placement;
 pub mod population;
 pub mod postcodes;
 pub mod sites;

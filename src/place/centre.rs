@@ -46,7 +46,9 @@ pub fn postcode_areas(dataset: &Dataset, layer: &Layer) -> Vec<Option<usize>> {
         .map(|p| match layer.level {
             Level::Lsoa11 => p.lsoa11.as_deref().and_then(|c| layer.position(c)),
             Level::Msoa11 => p.msoa11.as_deref().and_then(|c| layer.position(c)),
-            _ => layer.locate(p.lon, p.lat).and_then(|a| layer.position(&a.code)),
+            _ => layer
+                .locate(p.lon, p.lat)
+                .and_then(|a| layer.position(&a.code)),
         })
         .collect()
 }
@@ -128,7 +130,10 @@ pub fn parents(dataset: &Dataset, child: &Layer, parent: &Layer) -> Vec<Option<S
         .iter()
         .zip(votes)
         .map(|(area, v)| {
-            match v.into_iter().max_by_key(|&(p, n)| (n, std::cmp::Reverse(p))) {
+            match v
+                .into_iter()
+                .max_by_key(|&(p, n)| (n, std::cmp::Reverse(p)))
+            {
                 Some((p, _)) => Some(parent.areas[p].code.clone()),
                 None => parent
                     .locate(area.centroid[0], area.centroid[1])

@@ -152,7 +152,12 @@ pub fn dataset_demand(
         PlaceError::Spec(format!(
             "the dataset has no {} layer; it has: {}",
             spec.level,
-            dataset.levels().iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+            dataset
+                .levels()
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     })?;
     let edition = spec.edition.unwrap_or(spec.level.native_imd());
@@ -168,7 +173,11 @@ pub fn dataset_demand(
         }
         Need::ImdScore => {
             need_label = format!("{} score", edition.label());
-            layer.areas.iter().map(|a| a.imd(edition).map(|m| m.score)).collect()
+            layer
+                .areas
+                .iter()
+                .map(|a| a.imd(edition).map(|m| m.score))
+                .collect()
         }
         Need::ImdDecile => {
             need_label = format!("(11 − national {} decile)", edition.label());
@@ -203,17 +212,27 @@ pub fn dataset_demand(
                 layer.areas.iter().map(|a| Some(a.code.clone())).collect()
             } else {
                 let parent = dataset.layer(meta.level).ok_or_else(|| {
-                    PlaceError::Spec(format!("indicator {id} is on {}, which the dataset does not load", meta.level))
+                    PlaceError::Spec(format!(
+                        "indicator {id} is on {}, which the dataset does not load",
+                        meta.level
+                    ))
                 })?;
                 parents(dataset, layer, parent)
             };
             let public = PublicIndicator::new(dataset, indicator);
-            let multiplier = if meta.multiplier > 0.0 { meta.multiplier } else { 1.0 };
+            let multiplier = if meta.multiplier > 0.0 {
+                meta.multiplier
+            } else {
+                1.0
+            };
             let mut withheld = 0;
             let values: Vec<Option<f64>> = codes
                 .iter()
                 .map(|code| {
-                    let value = code.as_deref().and_then(|c| public.value(c)).and_then(|v| v.value);
+                    let value = code
+                        .as_deref()
+                        .and_then(|c| public.value(c))
+                        .and_then(|v| v.value);
                     if value.is_none() {
                         withheld += 1;
                     }
@@ -249,7 +268,8 @@ pub fn dataset_demand(
             no_imd += 1;
             continue;
         };
-        let children = f64::from(population.ages(usize::from(spec.ages.from), usize::from(spec.ages.to)));
+        let children =
+            f64::from(population.ages(usize::from(spec.ages.from), usize::from(spec.ages.to)));
         points.push(DemandPoint {
             id: area.code.clone(),
             name: area.name.clone(),
@@ -265,10 +285,15 @@ pub fn dataset_demand(
         });
     }
     if no_population > 0 {
-        notes.push(format!("{no_population} LSOAs have no population estimate and are left out."));
+        notes.push(format!(
+            "{no_population} LSOAs have no population estimate and are left out."
+        ));
     }
     if no_imd > 0 {
-        notes.push(format!("{no_imd} LSOAs have no {} and are left out.", edition.label()));
+        notes.push(format!(
+            "{no_imd} LSOAs have no {} and are left out.",
+            edition.label()
+        ));
     }
     if points.is_empty() {
         return Err(PlaceError::EmptyDemand);
@@ -281,8 +306,15 @@ pub fn dataset_demand(
         need: spec.need.to_string(),
         weight_label: format!("children aged {} × {need_label}", spec.ages),
         quintiles: Some(match spec.quintiles {
-            Quintiles::National => format!("national {} quintile (1 = most deprived 20% of England's areas)", edition.label()),
-            Quintiles::Local => format!("local {} quintile within {} (~20% of its population each)", edition.label(), dataset.meta.name),
+            Quintiles::National => format!(
+                "national {} quintile (1 = most deprived 20% of England's areas)",
+                edition.label()
+            ),
+            Quintiles::Local => format!(
+                "local {} quintile within {} (~20% of its population each)",
+                edition.label(),
+                dataset.meta.name
+            ),
         }),
         centres: describe(&centres),
         synthetic,

@@ -145,7 +145,12 @@ pub fn evaluate(instance: &Instance, new_sites: &[usize]) -> Evaluation {
     let radius = instance.access.radius();
     let existing = instance.existing();
     let mut open: Vec<usize> = existing.clone();
-    open.extend(new_sites.iter().copied().filter(|&j| !instance.sites[j].existing));
+    open.extend(
+        new_sites
+            .iter()
+            .copied()
+            .filter(|&j| !instance.sites[j].existing),
+    );
     open.sort_unstable();
     open.dedup();
 
@@ -166,8 +171,16 @@ pub fn evaluate(instance: &Instance, new_sites: &[usize]) -> Evaluation {
     quintiles.sort_unstable();
     quintiles.dedup();
     for q in quintiles.into_iter().map(Some).chain([None]) {
-        let members = (0..instance.demand.len()).filter(|&i| q.is_none() || instance.demand[i].quintile == q);
-        groups.push(group_coverage(instance, &demand, radius, q, members, has_children));
+        let members =
+            (0..instance.demand.len()).filter(|&i| q.is_none() || instance.demand[i].quintile == q);
+        groups.push(group_coverage(
+            instance,
+            &demand,
+            radius,
+            q,
+            members,
+            has_children,
+        ));
     }
 
     let weighted_cost = |pick: fn(&DemandAccess) -> Option<(usize, f64)>| -> f64 {

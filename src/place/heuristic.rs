@@ -168,10 +168,7 @@ impl CoverState<'_> {
             for p in 0..k {
                 let dv = w + extra[p].0 - loss[p].0;
                 let ds = s + extra[p].1 - loss[p].1;
-                if dv > eps
-                    && side + ds >= rhs
-                    && best.is_none_or(|(_, _, bv, _)| dv > bv)
-                {
+                if dv > eps && side + ds >= rhs && best.is_none_or(|(_, _, bv, _)| dv > bv) {
                     best = Some((p, into, dv, ds));
                 }
             }

@@ -147,7 +147,10 @@ pub fn euclidean(x1: f64, y1: f64, x2: f64, y2: f64) -> f64 {
     (dx * dx + dy * dy).sqrt()
 }
 
-fn unique_ids<'a>(what: &'static str, ids: impl Iterator<Item = &'a str>) -> Result<(), PlaceError> {
+fn unique_ids<'a>(
+    what: &'static str,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<(), PlaceError> {
     let mut seen = HashSet::new();
     for id in ids {
         if !seen.insert(id) {

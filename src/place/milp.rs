@@ -138,7 +138,11 @@ pub fn solve_median(
         for &(c, cost) in &p.pairs {
             let link = pb.add_row(..=0.0);
             links[c as usize].push(link);
-            let delta = if p.base.is_finite() { cost - p.base } else { cost };
+            let delta = if p.base.is_finite() {
+                cost - p.base
+            } else {
+                cost
+            };
             pair_rows.push((assign, link, p.weight * delta));
         }
     }
@@ -157,7 +161,10 @@ pub fn solve_median(
     let mut z = n;
     for p in &red.points {
         // The nearest open column (pairs are sorted by cost) serves the point.
-        let nearest = p.pairs.iter().position(|&(c, _)| warm_cols[c as usize] > 0.5);
+        let nearest = p
+            .pairs
+            .iter()
+            .position(|&(c, _)| warm_cols[c as usize] > 0.5);
         if let Some(pos) = nearest {
             warm_cols[z + pos] = 1.0;
         }
@@ -183,7 +190,11 @@ fn run(
             .try_set_option(name, value)
             .map_err(|e| solver_error(&format!("set {name}"), e))
     };
-    set(&mut model, "time_limit", options.time_limit.as_secs_f64().max(0.001))?;
+    set(
+        &mut model,
+        "time_limit",
+        options.time_limit.as_secs_f64().max(0.001),
+    )?;
     set(&mut model, "mip_rel_gap", MIP_REL_GAP)?;
     model
         .try_set_option("random_seed", 0)

@@ -58,7 +58,7 @@ pub mod instance;
 pub mod milp;
 pub mod model;
 pub mod presolve;
-//TMP pub mod report;
+pub mod report;
 pub mod solve;
 
 #[cfg(test)]
@@ -68,20 +68,22 @@ pub use access::{Access, TravelTimes};
 pub use evaluate::{evaluate, Evaluation};
 pub use instance::{DemandPoint, Instance, SitePoint};
 pub use model::Model;
-pub use solve::{solve, Control, Progress, SolveOptions, SolveStatus, Solution};
+pub use solve::{solve, Control, Progress, Solution, SolveOptions, SolveStatus};
 
 /// Why a placement cannot be computed. Every variant says what to change.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlaceError {
     #[error("the demand is empty: at least one demand point with a weight is needed")]
     EmptyDemand,
-    #[error("there are no candidate sites: give --candidates or generate them (--generate msoa|lsoa)")]
+    #[error(
+        "there are no candidate sites: give --candidates or generate them (--generate msoa|lsoa)"
+    )]
     NoCandidates,
     #[error("k = {k} is larger than the {candidates} candidate sites; use --k {candidates} or fewer, or add candidates")]
     KTooLarge { k: usize, candidates: usize },
     #[error("k must be at least 1 (the number of new sites to open)")]
     KZero,
-    #[error("radius {radius} must be greater than 0 ({unit})")]
+    #[error("--radius {radius} must be greater than 0 ({unit})")]
     BadRadius { radius: f64, unit: &'static str },
     #[error("demand point {id:?}: weight {weight} must be a finite number ≥ 0")]
     BadWeight { id: String, weight: f64 },

@@ -29,8 +29,13 @@ impl Model {
     pub fn objective_label(self, unit: &str) -> String {
         match self {
             Model::Mclp => "need-weighted demand covered (existing and new sites)".to_string(),
-            Model::PMedian => format!("need-weighted {unit} to the nearest open site (Σ weight × {unit})"),
-            Model::Equity => "need-weighted demand covered in IMD quintile 1 (then: total demand covered)".to_string(),
+            Model::PMedian => {
+                format!("need-weighted {unit} to the nearest open site (Σ weight × {unit})")
+            }
+            Model::Equity => {
+                "need-weighted demand covered in IMD quintile 1 (then: total demand covered)"
+                    .to_string()
+            }
         }
     }
 

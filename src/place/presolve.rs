@@ -160,7 +160,8 @@ pub fn presolve_cover(
         let is_dominated = sets[g0 as usize].0.iter().any(|&j2| {
             let groups_j2 = covered_by(j2);
             j2 != j
-                && (groups_j2.len() > groups_j.len() || (groups_j2.len() == groups_j.len() && j2 < j))
+                && (groups_j2.len() > groups_j.len()
+                    || (groups_j2.len() == groups_j.len() && j2 < j))
                 && is_subset(groups_j, groups_j2)
         });
         if is_dominated {
@@ -175,7 +176,11 @@ pub fn presolve_cover(
         .filter(|j| dominated.binary_search(j).is_err())
         .collect();
     kept.sort_unstable();
-    let col_of: HashMap<u32, u32> = kept.iter().enumerate().map(|(c, &j)| (j, c as u32)).collect();
+    let col_of: HashMap<u32, u32> = kept
+        .iter()
+        .enumerate()
+        .map(|(c, &j)| (j, c as u32))
+        .collect();
 
     // Re-merge on kept candidates, then fold singletons (step 5).
     let mut fold = vec![0.0; kept.len()];
@@ -183,7 +188,10 @@ pub fn presolve_cover(
     let mut merged: HashMap<Vec<u32>, usize> = HashMap::new();
     let mut groups: Vec<Group> = Vec::new();
     for (members, w, s) in sets {
-        let mut cols: Vec<u32> = members.iter().filter_map(|j| col_of.get(j).copied()).collect();
+        let mut cols: Vec<u32> = members
+            .iter()
+            .filter_map(|j| col_of.get(j).copied())
+            .collect();
         cols.sort_unstable();
         if let [c] = cols[..] {
             fold[c as usize] += w;
@@ -210,7 +218,11 @@ pub fn presolve_cover(
     stats.columns = kept.len() + groups.len();
     stats.nonzeros = groups.iter().map(|g| g.cols.len() + 1).sum::<usize>()
         + kept.len()
-        + if side.is_some() { kept.len() + groups.len() } else { 0 };
+        + if side.is_some() {
+            kept.len() + groups.len()
+        } else {
+            0
+        };
     stats.millis = started.elapsed().as_secs_f64() * 1e3;
     CoverReduced {
         cols: kept.iter().map(|&j| j as usize).collect(),
@@ -284,7 +296,12 @@ impl MedianReduced {
             if best.is_infinite() {
                 return f64::INFINITY;
             }
-            total += p.weight * if p.base.is_finite() { best - p.base } else { best };
+            total += p.weight
+                * if p.base.is_finite() {
+                    best - p.base
+                } else {
+                    best
+                };
         }
         total
     }

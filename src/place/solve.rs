@@ -161,7 +161,11 @@ pub fn check(instance: &Instance, options: &SolveOptions) -> Result<(), PlaceErr
         });
     }
     if options.model == Model::Equity {
-        let missing = instance.demand.iter().filter(|d| d.quintile.is_none()).count();
+        let missing = instance
+            .demand
+            .iter()
+            .filter(|d| d.quintile.is_none())
+            .count();
         if missing > 0 {
             return Err(PlaceError::MissingQuintile { missing });
         }
@@ -201,7 +205,10 @@ impl Run<'_, '_> {
 
     fn milp_options(&self) -> MilpOptions {
         MilpOptions {
-            time_limit: self.options.time_limit.saturating_sub(self.started.elapsed()),
+            time_limit: self
+                .options
+                .time_limit
+                .saturating_sub(self.started.elapsed()),
             interval: self.options.progress_interval,
         }
     }
@@ -211,7 +218,10 @@ impl Run<'_, '_> {
         &mut self,
         stage: &str,
         offset: f64,
-        milp: impl FnOnce(&MilpOptions, &mut dyn FnMut(&MipProgress) -> bool) -> Result<MilpOutcome, PlaceError>,
+        milp: impl FnOnce(
+            &MilpOptions,
+            &mut dyn FnMut(&MipProgress) -> bool,
+        ) -> Result<MilpOutcome, PlaceError>,
     ) -> Result<MilpOutcome, PlaceError> {
         let options = self.milp_options();
         let started = self.started;
@@ -272,9 +282,11 @@ impl Run<'_, '_> {
             }
         } else {
             let k = self.options.k;
-            self.milp(&format!("MILP ({name})"), red.constant, |options, observer| {
-                solve_cover(&red, k, rhs, &warm, options, observer)
-            })?
+            self.milp(
+                &format!("MILP ({name})"),
+                red.constant,
+                |options, observer| solve_cover(&red, k, rhs, &warm, options, observer),
+            )?
         };
         let open = prune_cover(&red, &outcome.open);
         let value = red.value(&mask(red.cols.len(), &open)).0 + red.constant;
@@ -306,7 +318,9 @@ impl Run<'_, '_> {
             })
             .collect();
         let candidate_mask: Vec<bool> = instance.sites.iter().map(|s| !s.existing).collect();
-        let reach = Reach::build(instance, &candidate_mask, |i| Cutoff::Below(nearest_existing[i]));
+        let reach = Reach::build(instance, &candidate_mask, |i| {
+            Cutoff::Below(nearest_existing[i])
+        });
         self.timings.reach_ms += t.elapsed().as_secs_f64() * 1e3;
         self.announce("presolve (p-median)", None);
         let t = Instant::now();
@@ -460,7 +474,13 @@ pub fn solve(
                     .iter()
                     .map(|d| if d.quintile == Some(1) { d.weight } else { 0.0 })
                     .collect();
-                let stage1 = run.cover_stage("equity stage 1: quintile 1 coverage", &reach, &q1, None, &[])?;
+                let stage1 = run.cover_stage(
+                    "equity stage 1: quintile 1 coverage",
+                    &reach,
+                    &q1,
+                    None,
+                    &[],
+                )?;
                 let q1_best = run.stages[0].objective;
                 // A hair below the optimum, so rounding in the sums cannot make it infeasible.
                 let floor = q1_best - 1e-9 * q1_best.abs().max(1.0);
@@ -471,7 +491,8 @@ pub fn solve(
                     Some((&q1, floor)),
                     &stage1,
                 )?;
-                let q1_of = |sites: &[usize]| evaluate(instance, sites).objective(Model::Equity).primary;
+                let q1_of =
+                    |sites: &[usize]| evaluate(instance, sites).objective(Model::Equity).primary;
                 // Stage 2 may only trade quintile 1 coverage within tolerance; if it lost
                 // any, keep stage 1's sites.
                 if q1_of(&stage2) + 1e-9 * q1_best.abs().max(1.0) < q1_of(&stage1) {

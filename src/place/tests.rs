@@ -40,13 +40,21 @@ fn random_instance(rng: &mut ChaCha8Rng, model: Model, matrix: bool) -> Instance
     let e = rng.random_range(0..3);
     let demand: Vec<DemandPoint> = (0..n)
         .map(|i| {
-            let w = if rng.random_bool(0.15) { 0.0 } else { rng.random_range(0.5..100.0) };
+            let w = if rng.random_bool(0.15) {
+                0.0
+            } else {
+                rng.random_range(0.5..100.0)
+            };
             demand(
                 &format!("d{i}"),
                 rng.random_range(0.0..10_000.0),
                 rng.random_range(0.0..10_000.0),
                 w,
-                if rng.random_bool(0.4) { 1 } else { rng.random_range(2..=5) },
+                if rng.random_bool(0.4) {
+                    1
+                } else {
+                    rng.random_range(2..=5)
+                },
             )
         })
         .collect();
@@ -56,7 +64,10 @@ fn random_instance(rng: &mut ChaCha8Rng, model: Model, matrix: bool) -> Instance
             let other = &sites[rng.random_range(0..j)];
             (other.x, other.y)
         } else {
-            (rng.random_range(0.0..10_000.0), rng.random_range(0.0..10_000.0))
+            (
+                rng.random_range(0.0..10_000.0),
+                rng.random_range(0.0..10_000.0),
+            )
         };
         sites.push(site(&format!("s{j}"), x, y, j >= m));
     }
@@ -109,30 +120,60 @@ fn check_against_brute_force(model: Model, matrix: bool, seed: u64, instances: u
     for case in 0..instances {
         let instance = random_instance(&mut rng, model, matrix);
         let k = rng.random_range(1..=instance.candidates().len().min(4));
-        let solution = solve(&instance, &SolveOptions::new(model, k), &mut |_| Control::Continue)
-            .unwrap();
+        let solution = solve(&instance, &SolveOptions::new(model, k), &mut |_| {
+            Control::Continue
+        })
+        .unwrap();
         let best = brute_force(&instance, model, k);
-        let what = format!("{model:?} matrix={matrix} case {case} k={k}: solver {:?} vs brute force {best:?}", solution.objective);
+        let what = format!(
+            "{model:?} matrix={matrix} case {case} k={k}: solver {:?} vs brute force {best:?}",
+            solution.objective
+        );
         assert_eq!(solution.status, SolveStatus::Optimal, "{what}");
         assert!(close(solution.objective.primary, best.primary), "{what}");
         if model == Model::Equity {
-            assert!(close(solution.objective.secondary.unwrap(), best.secondary.unwrap()), "{what}");
+            assert!(
+                close(
+                    solution.objective.secondary.unwrap(),
+                    best.secondary.unwrap()
+                ),
+                "{what}"
+            );
         }
         assert!(solution.chosen.len() <= k, "{what}");
-        if solution.stages.iter().any(|s| s.status != super::milp::MilpStatus::Trivial) {
+        if solution
+            .stages
+            .iter()
+            .any(|s| s.status != super::milp::MilpStatus::Trivial)
+        {
             through_milp += 1;
         }
-        assert_eq!(solution.evaluation, evaluate(&instance, &solution.chosen), "{what}");
+        assert_eq!(
+            solution.evaluation,
+            evaluate(&instance, &solution.chosen),
+            "{what}"
+        );
         // The bound brackets the optimum.
         let slack = 1e-6 * best.primary.abs().max(1.0);
         if model.maximises() {
-            assert!(solution.bound + slack >= best.primary, "{what}: bound {}", solution.bound);
+            assert!(
+                solution.bound + slack >= best.primary,
+                "{what}: bound {}",
+                solution.bound
+            );
         } else {
-            assert!(solution.bound - slack <= best.primary, "{what}: bound {}", solution.bound);
+            assert!(
+                solution.bound - slack <= best.primary,
+                "{what}: bound {}",
+                solution.bound
+            );
         }
     }
     // Presolve makes many small instances trivial; most must still reach HiGHS.
-    assert!(through_milp * 2 >= instances, "only {through_milp} of {instances} instances needed the MILP");
+    assert!(
+        through_milp * 2 >= instances,
+        "only {through_milp} of {instances} instances needed the MILP"
+    );
 }
 
 #[test]
@@ -200,7 +241,10 @@ fn evaluation_matches_a_hand_worked_line() {
     assert_eq!(e.sites[0].need_only_here, 70.0);
     // MCLP with k = 1 opens "far"; p-median too (it saves 70 × 5000 against 20 × 1000).
     for model in [Model::Mclp, Model::PMedian, Model::Equity] {
-        let s = solve(&instance, &SolveOptions::new(model, 1), &mut |_| Control::Continue).unwrap();
+        let s = solve(&instance, &SolveOptions::new(model, 1), &mut |_| {
+            Control::Continue
+        })
+        .unwrap();
         assert_eq!(s.chosen, vec![2], "{model:?}");
     }
 }
@@ -209,12 +253,21 @@ fn evaluation_matches_a_hand_worked_line() {
 fn a_site_that_adds_nothing_is_not_reported_as_chosen() {
     // Both demand points are already covered: no new site adds coverage.
     let instance = Instance::new(
-        vec![demand("a", 0.0, 0.0, 5.0, 1), demand("b", 100.0, 0.0, 5.0, 2)],
-        vec![site("old", 50.0, 0.0, true), site("new", 9000.0, 0.0, false)],
+        vec![
+            demand("a", 0.0, 0.0, 5.0, 1),
+            demand("b", 100.0, 0.0, 5.0, 2),
+        ],
+        vec![
+            site("old", 50.0, 0.0, true),
+            site("new", 9000.0, 0.0, false),
+        ],
         Access::Distance { radius: 1000.0 },
     )
     .unwrap();
-    let s = solve(&instance, &SolveOptions::new(Model::Mclp, 1), &mut |_| Control::Continue).unwrap();
+    let s = solve(&instance, &SolveOptions::new(Model::Mclp, 1), &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
     assert!(s.chosen.is_empty());
     assert_eq!(s.unused_slots, 1);
     assert_eq!(s.objective.primary, 10.0);
@@ -228,8 +281,17 @@ fn bad_requests_are_typed_errors() {
         Access::Distance { radius: 1000.0 },
     )
     .unwrap();
-    let err = solve(&instance, &SolveOptions::new(Model::Mclp, 2), &mut |_| Control::Continue).unwrap_err();
-    assert_eq!(err, PlaceError::KTooLarge { k: 2, candidates: 1 });
+    let err = solve(&instance, &SolveOptions::new(Model::Mclp, 2), &mut |_| {
+        Control::Continue
+    })
+    .unwrap_err();
+    assert_eq!(
+        err,
+        PlaceError::KTooLarge {
+            k: 2,
+            candidates: 1
+        }
+    );
     let err = Instance::new(Vec::new(), Vec::new(), Access::Distance { radius: 1.0 }).unwrap_err();
     assert_eq!(err, PlaceError::EmptyDemand);
     let err = Instance::new(
@@ -256,7 +318,10 @@ fn equity_never_trades_total_coverage_for_a_narrower_gap() {
         Access::Distance { radius: 500.0 },
     )
     .unwrap();
-    let s = solve(&instance, &SolveOptions::new(Model::Equity, 2), &mut |_| Control::Continue).unwrap();
+    let s = solve(&instance, &SolveOptions::new(Model::Equity, 2), &mut |_| {
+        Control::Continue
+    })
+    .unwrap();
     assert_eq!(s.chosen, vec![0, 1]);
     assert_eq!(s.objective.secondary, Some(30.0));
 }
@@ -278,7 +343,14 @@ fn a_stopped_search_says_it_is_not_proven() {
         })
         .collect();
     let sites: Vec<SitePoint> = (0..120)
-        .map(|j| site(&format!("s{j}"), rng.random_range(0.0..50_000.0), rng.random_range(0.0..50_000.0), false))
+        .map(|j| {
+            site(
+                &format!("s{j}"),
+                rng.random_range(0.0..50_000.0),
+                rng.random_range(0.0..50_000.0),
+                false,
+            )
+        })
         .collect();
     let instance = Instance::new(demand, sites, Access::Distance { radius: 4_000.0 }).unwrap();
     let mut options = SolveOptions::new(Model::PMedian, 12);

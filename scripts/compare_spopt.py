@@ -18,9 +18,9 @@ from spopt.locate import MCLP, PMedian
 
 
 def load(directory):
-    demand = pd.read_csv(f"{directory}/demand.csv", dtype={"id": str})
-    existing = pd.read_csv(f"{directory}/existing.csv", dtype={"id": str})
-    candidates = pd.read_csv(f"{directory}/candidates.csv", dtype={"id": str})
+    demand = pd.read_csv(f"{directory}/demand.csv", dtype={"id": str, "x": float, "y": float})
+    existing = pd.read_csv(f"{directory}/existing.csv", dtype={"id": str, "x": float, "y": float})
+    candidates = pd.read_csv(f"{directory}/candidates.csv", dtype={"id": str, "x": float, "y": float})
     sites = pd.concat([existing, candidates], ignore_index=True)
     cost = cdist(demand[["x", "y"]].to_numpy(), sites[["x", "y"]].to_numpy(), "euclidean")
     predefined = np.array([1] * len(existing) + [0] * len(candidates))

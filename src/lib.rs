@@ -13,7 +13,8 @@
 //! - [`config`]: the build config (`data/durham.toml`) and the source registry (`data/sources.toml`).
 //! - [`fetch`]: materialises inputs under `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
-//!   indicators (Fingertips export and tidy CSV), localities, sites — each with typed errors.
+//!   indicators (Fingertips export and tidy CSV), localities, sites, placement demand/sites/
+//!   travel-time matrices — each with typed errors.
 //! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
 //! - [`snapshot`]: atomic write (temp + fsync + rename) and checked load of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
@@ -21,9 +22,12 @@
 //!   significance, suppression), one method per file with formula and source.
 //! - [`gaps`]: gap tables (by IMD decile/quintile, local quintile, locality, area) built from the
 //!   Dataset, already suppressed; per-area comparisons; the `gapmap gaps` arguments.
+//! - [`place`]: placement of new sites (MCLP, p-median, equity), pure: instance, access,
+//!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report.
 //! - [`disclosure`]: the public view of values: small-number suppression with an exact
 //!   disclosure audit across overlapping group totals, applied by every public output.
-//! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
+//! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes), placement reports as
+//!   CSV, GeoJSON and XLSX; atomic file writes.
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.

@@ -457,7 +457,10 @@ fn a_site_outside_england_names_line_and_field() {
         &b.fails(&["--k", "1"]),
         &["candidates.csv:3", "\"lon/lat\"", "England"],
     );
-    b.write("candidates.csv", "id,x,y\nS1,425500,542000\nS2,-1.55,54.78\n");
+    b.write(
+        "candidates.csv",
+        "id,x,y\nS1,425500,542000\nS2,-1.55,54.78\n",
+    );
     assert_mentions(
         &b.fails(&["--k", "1"]),
         &["candidates.csv:3", "\"x/y\"", "England"],

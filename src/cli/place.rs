@@ -18,7 +18,9 @@ use crate::export::write_atomic;
 use crate::imd::ImdEdition;
 use crate::ingest::placement::{load_demand, load_matrix, load_site_points};
 use crate::level::Level;
-use crate::place::candidates::{dataset_sites, generated_candidates, merge_sites};
+use crate::place::candidates::{
+    dataset_sites, generated_candidates, merge_sites, Sample, SampleRule,
+};
 use crate::place::demand::{dataset_demand, AgeBand, DemandInfo, DemandSpec, Need, Quintiles};
 use crate::place::report::{render_table, report, ReportContext};
 use crate::place::{solve, Access, Control, DemandPoint, Instance, Model, SitePoint, SolveOptions};
@@ -113,10 +115,14 @@ pub struct PlaceArgs {
     /// Dataset candidates generated at area centres: none, msoa or lsoa.
     #[arg(long, value_enum, default_value_t = Generate::Msoa)]
     pub generate: Generate,
-    /// Keep only N generated candidates: a systematic sample in area-code order (positions
-    /// ⌊i·n/N⌋), the fixed rule of the England benchmark.
+    /// Keep only N generated candidates, by --sample-rule.
     #[arg(long)]
     pub sample: Option<usize>,
+    /// How --sample keeps N candidates: systematic (every ⌊n/N⌋-th area in code order, so
+    /// proportional to population) or grid (one per cell of the coarsest BNG grid with at least
+    /// N occupied cells: the area with the most children aged 0-4).
+    #[arg(long, value_enum, default_value_t = SampleRule::Systematic)]
+    pub sample_rule: SampleRule,
     /// Stop the exact search after this many seconds and report the best solution found
     /// (clearly marked as not proven optimal).
     #[arg(long, default_value_t = 300)]
@@ -192,10 +198,14 @@ fn build_from_dataset(
     if let Some(path) = &args.candidates {
         groups.push(load_site_points(path, false, Some(&geocode))?);
     }
+    let sample = args.sample.map(|size| Sample {
+        size,
+        rule: args.sample_rule,
+    });
     match args.generate {
         Generate::None => {}
-        Generate::Msoa => groups.push(generated_candidates(ds, Level::Msoa11, args.sample)?),
-        Generate::Lsoa => groups.push(generated_candidates(ds, Level::Lsoa11, args.sample)?),
+        Generate::Msoa => groups.push(generated_candidates(ds, Level::Msoa11, sample)?),
+        Generate::Lsoa => groups.push(generated_candidates(ds, Level::Lsoa11, sample)?),
     }
     Ok((demand, merge_sites(groups), info))
 }

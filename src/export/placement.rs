@@ -6,6 +6,7 @@
 //! synthetic report says so in every format (a `synthetic` column, a GeoJSON member, the first
 //! line of the method notes).
 
+use super::xlsx::method_notes_sheet;
 use super::ExportError;
 use crate::place::report::{PlacementReport, QuintileRow, SiteRow};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
@@ -236,9 +237,6 @@ fn write_row(
 /// first when it applies).
 pub fn placement_xlsx(report: &PlacementReport) -> Result<Vec<u8>, ExportError> {
     let bold = Format::new().set_bold();
-    let warning = Format::new()
-        .set_bold()
-        .set_font_color(rust_xlsxwriter::Color::Red);
     let mut workbook = Workbook::new();
 
     let sites = workbook.add_worksheet();
@@ -314,27 +312,8 @@ pub fn placement_xlsx(report: &PlacementReport) -> Result<Vec<u8>, ExportError> 
     summary.set_column_width(0, 40)?;
     summary.set_column_width(1, 100)?;
 
-    let notes = workbook.add_worksheet();
-    notes.set_name("Method notes")?;
-    let mut row = 0u32;
-    if report.synthetic {
-        notes.write_string_with_format(
-            row,
-            0,
-            "SYNTHETIC DEMONSTRATION DATA - NOT OFFICIAL STATISTICS. The need weights use modelled values that say nothing about the real health of any area.",
-            &warning,
-        )?;
-        row += 1;
-    }
-    notes.write_string_with_format(row, 0, &report.title, &bold)?;
-    row += 1;
-    for line in report.method_notes.iter().chain(std::iter::once(&format!(
-        "Suppression: {}",
-        report.suppression_note
-    ))) {
-        notes.write_string(row, 0, line)?;
-        row += 1;
-    }
-    notes.set_column_width(0, 160)?;
+    let mut lines = report.method_notes.clone();
+    lines.push(format!("Suppression: {}", report.suppression_note));
+    method_notes_sheet(&mut workbook, report.synthetic, &report.title, &lines)?;
     Ok(workbook.save_to_buffer()?)
 }

@@ -159,3 +159,38 @@ pub(crate) fn parse_opt_f64(
         }),
     }
 }
+
+/// Reproject coordinates in place between British National Grid (EPSG:27700) and WGS84
+/// longitude/latitude (traditional GIS axis order), with GDAL/PROJ: `to_wgs84` from BNG to
+/// WGS84, else the reverse. Errors name `path` and what was being done (`action`).
+pub(crate) fn reproject(
+    xs: &mut [f64],
+    ys: &mut [f64],
+    to_wgs84: bool,
+    path: &std::path::Path,
+    action: &str,
+) -> Result<(), IngestError> {
+    use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
+    if xs.is_empty() {
+        return Ok(());
+    }
+    let gdal_err = |e: gdal::errors::GdalError| IngestError::Gdal {
+        path: path.to_path_buf(),
+        action: action.to_string(),
+        message: e.to_string(),
+    };
+    let mut bng = SpatialRef::from_epsg(27700).map_err(gdal_err)?;
+    bng.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let mut wgs = SpatialRef::from_epsg(4326).map_err(gdal_err)?;
+    wgs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+    let transform = if to_wgs84 {
+        CoordTransform::new(&bng, &wgs)
+    } else {
+        CoordTransform::new(&wgs, &bng)
+    }
+    .map_err(gdal_err)?;
+    let mut zs = vec![0.0; xs.len()];
+    transform
+        .transform_coords(xs, ys, &mut zs)
+        .map_err(gdal_err)
+}

@@ -19,39 +19,21 @@ use super::csvfile::{field, Csv};
 use super::IngestError;
 use crate::dataset::Postcode;
 use crate::place::{DemandPoint, SitePoint, TravelTimes};
-use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// Finds a live postcode's position (the Dataset's postcodes).
+pub type Geocoder<'a> = &'a dyn Fn(&str) -> Option<Postcode>;
 
 /// England's extent on the British National Grid (metres), with a margin of about 1 km.
 pub const ENGLAND_BNG: ([f64; 2], [f64; 2]) = ([79_000.0, 656_000.0], [5_000.0, 658_000.0]);
 
 /// Project WGS84 lon/lat pairs to EPSG:27700, or back (`inverse`).
-pub fn project(points: &mut [[f64; 2]], inverse: bool, path: &Path) -> Result<(), IngestError> {
-    if points.is_empty() {
-        return Ok(());
-    }
-    let gdal_err = |e: gdal::errors::GdalError| IngestError::Gdal {
-        path: path.to_path_buf(),
-        action: "project coordinates between WGS84 and EPSG:27700".into(),
-        message: e.to_string(),
-    };
-    let mut wgs = SpatialRef::from_epsg(4326).map_err(gdal_err)?;
-    wgs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let mut bng = SpatialRef::from_epsg(27700).map_err(gdal_err)?;
-    bng.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let transform = if inverse {
-        CoordTransform::new(&bng, &wgs)
-    } else {
-        CoordTransform::new(&wgs, &bng)
-    }
-    .map_err(gdal_err)?;
+fn project(points: &mut [[f64; 2]], inverse: bool, path: &Path) -> Result<(), IngestError> {
     let mut xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
     let mut ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
-    let mut zs = vec![0.0; points.len()];
-    transform
-        .transform_coords(&mut xs, &mut ys, &mut zs)
-        .map_err(gdal_err)?;
+    let action = "project coordinates between WGS84 and EPSG:27700";
+    super::reproject(&mut xs, &mut ys, inverse, path, action)?;
     for (p, (x, y)) in points.iter_mut().zip(xs.into_iter().zip(ys)) {
         *p = [x, y];
     }
@@ -107,10 +89,7 @@ fn bad(path: &Path, line: usize, name: &str, value: String, expected: &str) -> I
 }
 
 /// Read ids, names and positions of every row; check ids are present and unique.
-fn read_located(
-    csv: &Csv,
-    geocode: Option<&dyn Fn(&str) -> Option<Postcode>>,
-) -> Result<Vec<Located>, IngestError> {
+fn read_located(csv: &Csv, geocode: Option<Geocoder<'_>>) -> Result<Vec<Located>, IngestError> {
     let path = csv.path.as_path();
     let c_id = csv.col("id")?;
     let c_name = csv.opt_col("name");
@@ -315,7 +294,7 @@ pub fn load_demand(path: &Path) -> Result<(Vec<DemandPoint>, Vec<usize>), Ingest
 pub fn load_site_points(
     path: &Path,
     existing: bool,
-    geocode: Option<&dyn Fn(&str) -> Option<Postcode>>,
+    geocode: Option<Geocoder<'_>>,
 ) -> Result<Vec<SitePoint>, IngestError> {
     let csv = Csv::read(
         path,

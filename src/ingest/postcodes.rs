@@ -4,7 +4,6 @@
 use super::table::Table;
 use super::IngestError;
 use crate::dataset::Postcode;
-use gdal::spatial_ref::{AxisMappingStrategy, CoordTransform, SpatialRef};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -33,26 +32,12 @@ pub fn load_postcodes(
     let eastings = cp.numbers("Eastings")?;
     let northings = cp.numbers("Northings")?;
     let districts = cp.strings("Admin_district_code")?;
-    let gdal_err = |e: gdal::errors::GdalError| IngestError::Gdal {
-        path: codepoint.to_path_buf(),
-        action: "reproject postcodes".into(),
-        message: e.to_string(),
-    };
-    let mut bng = SpatialRef::from_epsg(27700).map_err(gdal_err)?;
-    bng.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let mut wgs = SpatialRef::from_epsg(4326).map_err(gdal_err)?;
-    wgs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-    let transform = CoordTransform::new(&bng, &wgs).map_err(gdal_err)?;
-
     let keep: Vec<usize> = (0..codes.len())
         .filter(|&i| las.contains(&districts[i]) && eastings[i] > 0.0 && northings[i] > 0.0)
         .collect();
     let mut xs: Vec<f64> = keep.iter().map(|&i| eastings[i]).collect();
     let mut ys: Vec<f64> = keep.iter().map(|&i| northings[i]).collect();
-    let mut zs = vec![0.0; xs.len()];
-    transform
-        .transform_coords(&mut xs, &mut ys, &mut zs)
-        .map_err(gdal_err)?;
+    super::reproject(&mut xs, &mut ys, true, codepoint, "reproject postcodes")?;
     let mut out: Vec<Postcode> = keep
         .iter()
         .enumerate()

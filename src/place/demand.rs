@@ -148,18 +148,9 @@ pub fn dataset_demand(
             spec.level
         )));
     }
-    let layer = dataset.layer(spec.level).ok_or_else(|| {
-        PlaceError::Spec(format!(
-            "the dataset has no {} layer; it has: {}",
-            spec.level,
-            dataset
-                .levels()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-    })?;
+    let layer = dataset
+        .layer(spec.level)
+        .ok_or_else(|| PlaceError::missing_layer(dataset, spec.level, "demand"))?;
     let edition = spec.edition.unwrap_or(spec.level.native_imd());
     let centres = area_centres(dataset, layer);
     let mut notes = Vec::new();
@@ -212,10 +203,7 @@ pub fn dataset_demand(
                 layer.areas.iter().map(|a| Some(a.code.clone())).collect()
             } else {
                 let parent = dataset.layer(meta.level).ok_or_else(|| {
-                    PlaceError::Spec(format!(
-                        "indicator {id} is on {}, which the dataset does not load",
-                        meta.level
-                    ))
+                    PlaceError::missing_layer(dataset, meta.level, &format!("indicator {id}"))
                 })?;
                 parents(dataset, layer, parent)
             };

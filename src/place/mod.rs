@@ -97,6 +97,34 @@ pub enum PlaceError {
     IncompleteMatrix { origin: String, site: String },
     #[error("{0}")]
     Spec(String),
+    #[error(
+        "{purpose} needs the {level} layer, which the dataset does not load; it has: {loaded}"
+    )]
+    MissingLayer {
+        purpose: String,
+        level: crate::level::Level,
+        loaded: String,
+    },
     #[error("the solver failed: {0}")]
     Solver(String),
+}
+
+impl PlaceError {
+    /// The dataset has no `level` layer for `purpose`.
+    pub fn missing_layer(
+        dataset: &crate::dataset::Dataset,
+        level: crate::level::Level,
+        purpose: &str,
+    ) -> PlaceError {
+        PlaceError::MissingLayer {
+            purpose: purpose.to_string(),
+            level,
+            loaded: dataset
+                .levels()
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
 }

@@ -242,6 +242,30 @@ impl Run<'_, '_> {
         outcome
     }
 
+    /// Record a finished stage; `offset` turns the MILP's bound into original units.
+    fn record(
+        &mut self,
+        name: &str,
+        outcome: &MilpOutcome,
+        objective: f64,
+        offset: f64,
+        heuristic: f64,
+        presolve: &PresolveStats,
+    ) {
+        let bound = outcome.bound + offset;
+        self.stages.push(StageReport {
+            name: name.to_string(),
+            status: outcome.status,
+            objective,
+            bound,
+            gap: relative_gap(objective, bound, outcome.status),
+            heuristic_objective: heuristic,
+            presolve: presolve.clone(),
+            milp_seconds: outcome.seconds,
+            nodes: outcome.nodes,
+        });
+    }
+
     /// Presolve, greedy + swap and MILP for one coverage stage. Returns the open sites.
     fn cover_stage(
         &mut self,
@@ -290,18 +314,7 @@ impl Run<'_, '_> {
         };
         let open = prune_cover(&red, &outcome.open);
         let value = red.value(&mask(red.cols.len(), &open)).0 + red.constant;
-        let bound = outcome.bound + red.constant;
-        self.stages.push(StageReport {
-            name: name.to_string(),
-            status: outcome.status,
-            objective: value,
-            bound,
-            gap: relative_gap(value, bound, outcome.status),
-            heuristic_objective: heuristic,
-            presolve: red.stats.clone(),
-            milp_seconds: outcome.seconds,
-            nodes: outcome.nodes,
-        });
+        self.record(name, &outcome, value, red.constant, heuristic, &red.stats);
         Ok(open.iter().map(|&c| red.cols[c]).collect())
     }
 
@@ -357,18 +370,14 @@ impl Run<'_, '_> {
                 open = without;
             }
         }
-        let bound = outcome.bound + red.constant;
-        self.stages.push(StageReport {
-            name: "p-median".to_string(),
-            status: outcome.status,
-            objective: value,
-            bound,
-            gap: relative_gap(value, bound, outcome.status),
-            heuristic_objective: heuristic,
-            presolve: red.stats.clone(),
-            milp_seconds: outcome.seconds,
-            nodes: outcome.nodes,
-        });
+        self.record(
+            "p-median",
+            &outcome,
+            value,
+            red.constant,
+            heuristic,
+            &red.stats,
+        );
         Ok(open.iter().map(|&c| red.cols[c]).collect())
     }
 }

@@ -573,3 +573,18 @@ fn the_equity_model_needs_quintiles() {
         &["equity", "imd_quintile"],
     );
 }
+
+#[test]
+fn an_indicator_whose_values_are_all_withheld_cannot_weight_demand() {
+    // Tooth decay at 5: every MSOA value is withheld by the small-number rule (README).
+    let stderr = place_fails(&[
+        "place",
+        "--snapshot",
+        snapshot().to_str().unwrap(),
+        "--k",
+        "1",
+        "--need",
+        "indicator:990005",
+    ]);
+    assert_mentions(&stderr, &["990005", "withheld", "--need"]);
+}

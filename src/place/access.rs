@@ -242,11 +242,6 @@ impl Reach {
         self.len() == 0
     }
 
-    /// Number of (demand, site) pairs kept.
-    pub fn pairs(&self) -> usize {
-        self.site.len()
-    }
-
     /// Sites (indices into the instance) reachable from demand point `i`, nearest first.
     pub fn sites(&self, i: usize) -> &[u32] {
         &self.site[self.start[i]..self.start[i + 1]]

@@ -227,6 +227,11 @@ pub fn dataset_demand(
                     Some(value.map_or(0.0, |v| (sign * (v - england)).max(0.0) / multiplier))
                 })
                 .collect();
+            if withheld == codes.len() {
+                return Err(PlaceError::Spec(format!(
+                    "no LSOA has a public value of indicator {id} (all are withheld to protect small counts, or missing), so it gives no need to place by; choose another --need"
+                )));
+            }
             if withheld > 0 {
                 notes.push(format!(
                     "{withheld} of {} LSOAs have no public value of indicator {id} (withheld to protect small counts, or missing): their excess counts as 0",

@@ -128,16 +128,6 @@ impl Instance {
             Access::Matrix(m) => m.time(i, j),
         }
     }
-
-    /// True when the demand points carry IMD quintiles.
-    pub fn has_quintiles(&self) -> bool {
-        self.demand.iter().any(|d| d.quintile.is_some())
-    }
-
-    /// Site index by id.
-    pub fn site_index(&self, id: &str) -> Option<usize> {
-        self.sites.iter().position(|s| s.id == id)
-    }
 }
 
 /// Straight-line distance in metres, computed as `sqrt(dx² + dy²)` (the same arithmetic as

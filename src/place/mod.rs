@@ -119,12 +119,7 @@ impl PlaceError {
         PlaceError::MissingLayer {
             purpose: purpose.to_string(),
             level,
-            loaded: dataset
-                .levels()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            loaded: dataset.levels_list(),
         }
     }
 }

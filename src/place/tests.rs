@@ -371,3 +371,46 @@ fn a_stopped_search_says_it_is_not_proven() {
     assert!(s.chosen.len() <= 12);
     assert_eq!(s.evaluation, evaluate(&instance, &s.chosen));
 }
+
+/// Presolve on a hand-made line (radius 1000): points at x = 0, 100, 2000, 2100, 5000, 9000;
+/// existing site at 0; candidates at 2050 ("a"), 2060 ("b", the same reach as "a"), 5500 ("c",
+/// reaches only x = 5000), 4000 ("d", reaches x = 5000 too), 20000 ("e", reaches nothing).
+/// Worked by hand: x = 0 and 100 are covered by the existing site (constant 1 + 2); x = 9000
+/// is out of reach; 2000 and 2100 have the same candidate set {a, b} and merge into one group
+/// of weight 3 + 4; b is dominated by a (equal reach, higher index), c by d or d by c (equal
+/// reach {5000}: the lower index, c, stays), e covers nothing; then {a} and {c} are singleton
+/// groups folded into their candidates: no MILP rows are left but the cardinality row.
+#[test]
+fn presolve_removes_merges_drops_and_folds_as_worked_by_hand() {
+    use super::access::{Cutoff, Reach};
+    use super::presolve::presolve_cover;
+    let xs = [0.0, 100.0, 2000.0, 2100.0, 5000.0, 9000.0];
+    let demand: Vec<DemandPoint> = xs
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| demand(&format!("p{i}"), x, 0.0, (i + 1) as f64, 1))
+        .collect();
+    let sites = vec![
+        site("old", 0.0, 0.0, true),
+        site("a", 2050.0, 0.0, false),
+        site("b", 2060.0, 0.0, false),
+        site("c", 5500.0, 0.0, false),
+        site("d", 4000.0, 0.0, false),
+        site("e", 20000.0, 0.0, false),
+    ];
+    let instance = Instance::new(demand, sites, Access::Distance { radius: 1000.0 }).unwrap();
+    let all = vec![true; instance.sites.len()];
+    let reach = Reach::build(&instance, &all, |_| Cutoff::AtMost(1000.0));
+    let existing: Vec<bool> = instance.sites.iter().map(|s| s.existing).collect();
+    let weight: Vec<f64> = instance.demand.iter().map(|d| d.weight).collect();
+    let red = presolve_cover(&reach, &existing, &instance.candidates(), &weight, None);
+    let s = &red.stats;
+    assert_eq!(red.constant, 3.0);
+    assert_eq!((s.covered_by_existing, s.out_of_reach), (2, 1));
+    assert_eq!(s.groups, 2);
+    assert_eq!((s.candidates_dominated, s.candidates_useless), (2, 1));
+    assert_eq!(red.cols, vec![1, 3]);
+    assert!(red.groups.is_empty());
+    assert_eq!(red.fold, vec![7.0, 5.0]);
+    assert_eq!(s.rows, 1);
+}

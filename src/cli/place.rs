@@ -127,6 +127,10 @@ pub struct PlaceArgs {
     /// (clearly marked as not proven optimal).
     #[arg(long, default_value_t = 300)]
     pub time_limit: u64,
+    /// Count a solve as optimal once the proven relative gap is at most this. The default 1e-9
+    /// means optimal; HiGHS' own default is 1e-4 (0.01%).
+    #[arg(long, default_value_t = crate::place::milp::MIP_REL_GAP)]
+    pub gap_tolerance: f64,
     /// Also write the instance to this directory as demand.csv (id,x,y,weight,imd_quintile),
     /// candidates.csv and existing.csv (id,x,y), to solve it with other tools
     /// (scripts/compare-spopt). Weights are derived from public ONS population estimates.
@@ -281,6 +285,13 @@ pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), 
     }
     let mut options = SolveOptions::new(args.model, args.k);
     options.time_limit = Duration::from_secs(args.time_limit);
+    if !(args.gap_tolerance >= 0.0 && args.gap_tolerance < 1.0) {
+        return Err(Error::Usage(format!(
+            "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
+            args.gap_tolerance
+        )));
+    }
+    options.rel_gap = args.gap_tolerance;
     let spinner = crate::progress::spinner("solving", quiet);
     let mut last_log = std::time::Instant::now();
     let solution = solve(&built.instance, &options, &mut |p| {

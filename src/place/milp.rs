@@ -14,8 +14,8 @@
 //! min  Σ_i w_i Σ_c (c_ic − e_i) z_ic      (e_i := 0 when no existing site reaches i)
 //! s.t. Σ_c z_ic ≤ 1  (= 1 when no existing site reaches i),   z_ic ≤ x_c,   Σ_c x_c ≤ k
 //! ```
-//! Options: HiGHS presolve on, `mip_rel_gap = 1e-9` (HiGHS' default 1e-4 would stop up to
-//! 0.01% short of the optimum), a time limit, a fixed random seed, the greedy + swap solution
+//! Options: HiGHS presolve on, `mip_rel_gap` = [`MIP_REL_GAP`] = 1e-9 by default (HiGHS' own
+//! default 1e-4 would stop up to 0.01% short of the optimum), a time limit, a fixed random seed, the greedy + swap solution
 //! as the starting incumbent. A run that stops early still returns its best solution and the
 //! proven bound.
 
@@ -26,7 +26,7 @@ use highs::{ColProblem, HighsModelStatus, Row, Sense};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 
-/// Relative optimality gap at which HiGHS stops.
+/// Default relative optimality gap at which HiGHS stops: "optimal" means optimal.
 pub const MIP_REL_GAP: f64 = 1e-9;
 
 /// Solver settings.
@@ -36,13 +36,15 @@ pub struct MilpOptions {
     pub time_limit: Duration,
     /// How often the observer is called.
     pub interval: Duration,
+    /// Stop when the proven relative gap is at most this ([`MIP_REL_GAP`] by default).
+    pub rel_gap: f64,
 }
 
 /// How a MILP run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MilpStatus {
-    /// Proven optimal (within the relative gap [`MIP_REL_GAP`]).
+    /// Proven optimal (within the relative gap of [`MilpOptions::rel_gap`]).
     Optimal,
     /// The time limit was reached: the best solution found is returned, not proven optimal.
     TimeLimit,
@@ -195,7 +197,7 @@ fn run(
         "time_limit",
         options.time_limit.as_secs_f64().max(0.001),
     )?;
-    set(&mut model, "mip_rel_gap", MIP_REL_GAP)?;
+    set(&mut model, "mip_rel_gap", options.rel_gap)?;
     model
         .try_set_option("random_seed", 0)
         .map_err(|e| solver_error("set random_seed", e))?;

@@ -160,6 +160,13 @@ pub fn report(instance: &Instance, solution: &Solution, ctx: &ReportContext) -> 
     );
     r.status = solution.status;
     r.status_note = solution.status.explain().to_string();
+    if solution.status == SolveStatus::Optimal && solution.rel_gap > crate::place::milp::MIP_REL_GAP
+    {
+        r.status_note = format!(
+            "proven optimal within a relative gap of {}: no other choice of sites does better by more than that",
+            solution.rel_gap
+        );
+    }
     r.objective = solution.objective.primary;
     r.secondary_objective = solution.objective.secondary;
     r.bound = solution.bound;

@@ -7,7 +7,7 @@ use super::callback::MipProgress;
 use super::evaluate::{evaluate, Evaluation};
 use super::heuristic::{cover_greedy_swap, median_greedy_swap};
 use super::instance::Instance;
-use super::milp::{solve_cover, solve_median, MilpOptions, MilpOutcome, MilpStatus};
+use super::milp::{solve_cover, solve_median, MilpOptions, MilpOutcome, MilpStatus, MIP_REL_GAP};
 use super::model::{Model, ObjectiveValue};
 use super::presolve::{presolve_cover, presolve_median, CoverReduced, PresolveStats};
 use super::PlaceError;
@@ -24,6 +24,8 @@ pub struct SolveOptions {
     pub time_limit: Duration,
     /// How often progress is reported during the MILP.
     pub progress_interval: Duration,
+    /// Relative gap at which a solve counts as optimal (default [`MIP_REL_GAP`], 1e-9).
+    pub rel_gap: f64,
 }
 
 impl SolveOptions {
@@ -33,6 +35,7 @@ impl SolveOptions {
             k,
             time_limit: Duration::from_secs(300),
             progress_interval: Duration::from_secs(1),
+            rel_gap: MIP_REL_GAP,
         }
     }
 }
@@ -140,6 +143,8 @@ pub struct Solution {
     pub bound: f64,
     /// Relative gap `|bound − objective| / |objective|` (0 when proven optimal).
     pub gap: f64,
+    /// The relative gap a solve had to reach to count as optimal.
+    pub rel_gap: f64,
     pub stages: Vec<StageReport>,
     pub timings: Timings,
     pub evaluation: Evaluation,
@@ -210,6 +215,7 @@ impl Run<'_, '_> {
                 .time_limit
                 .saturating_sub(self.started.elapsed()),
             interval: self.options.progress_interval,
+            rel_gap: self.options.rel_gap,
         }
     }
 
@@ -391,12 +397,14 @@ fn mask(n: usize, open: &[usize]) -> Vec<bool> {
 }
 
 /// Relative gap between an objective and its bound; 0 for trivial stages.
+/// Relative gap between an objective and its bound; 0 for trivial stages and for differences
+/// within floating-point noise of a proven optimum ([`MIP_REL_GAP`]).
 fn relative_gap(value: f64, bound: f64, status: MilpStatus) -> f64 {
     if status == MilpStatus::Trivial {
         return 0.0;
     }
     let gap = (bound - value).abs() / value.abs().max(1e-12);
-    if status == MilpStatus::Optimal && gap <= super::milp::MIP_REL_GAP {
+    if status == MilpStatus::Optimal && gap <= MIP_REL_GAP {
         0.0
     } else {
         gap
@@ -531,10 +539,7 @@ pub fn solve(
             _ => SolveStatus::TimeLimit,
         });
     let bound = first.bound;
-    let gap = match status {
-        SolveStatus::Optimal => 0.0,
-        _ => (bound - objective.primary).abs() / objective.primary.abs().max(1e-12),
-    };
+    let gap = relative_gap(objective.primary, bound, first.status);
     Ok(Solution {
         model: options.model,
         k: options.k,
@@ -544,6 +549,7 @@ pub fn solve(
         objective,
         bound,
         gap,
+        rel_gap: options.rel_gap,
         stages: run.stages,
         timings: run.timings,
         evaluation,

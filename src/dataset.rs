@@ -465,6 +465,15 @@ impl Dataset {
         self.layers.iter().map(|l| l.level).collect()
     }
 
+    /// The loaded levels as "msoa11, lsoa11, …", for errors that list what is there.
+    pub fn levels_list(&self) -> String {
+        self.layers
+            .iter()
+            .map(|l| l.level.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.meta.id == id)
     }

@@ -18,7 +18,8 @@
 //! - [`fetch`]: the source registry (`data/sources.toml`) and materialising inputs under
 //!   `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
-//!   indicators (Fingertips export and tidy CSV), localities, sites — each with typed errors.
+//!   indicators (Fingertips export and tidy CSV), localities, sites, placement demand/sites/
+//!   travel-time matrices — each with typed errors.
 //! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
 //! - [`snapshot`]: the snapshot file format: checked encode/decode of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
@@ -31,8 +32,11 @@
 //! - [`public`]: the public face, [`public::PublicDataset`]: the only way to get values, gap
 //!   tables, profiles, features, search, sites, groupings and legends, with suppression and
 //!   the disclosure audit applied inside.
+//! - [`place`]: placement of new sites (MCLP, p-median, equity), pure: instance, access,
+//!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report.
 //! - [`export`]: gap tables as CSV, Parquet, XLSX (with method notes) and a text table;
-//!   `gapmap stats` tables in the same three formats ([`export::table`]).
+//!   `gapmap stats` tables in the same three formats ([`export::table`]); placement
+//!   reports as CSV, GeoJSON and XLSX ([`export::placement`]).
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map.
@@ -53,6 +57,7 @@ pub mod imd;
 pub mod ingest;
 pub mod level;
 pub mod lookup;
+pub mod place;
 pub mod progress;
 pub mod public;
 pub mod server;

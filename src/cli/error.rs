@@ -4,8 +4,8 @@
 
 use crate::{
     analyst::StatsRunError, build::BuildError, config::ConfigError, export::ExportError,
-    fetch::FetchError, fsutil::WriteError, ingest::IngestError, public::PublicError,
-    server::ServerError, snapshot::SnapshotError, tiles::TileError,
+    fetch::FetchError, fsutil::WriteError, ingest::IngestError, place::PlaceError,
+    public::PublicError, server::ServerError, snapshot::SnapshotError, tiles::TileError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +30,8 @@ pub enum Error {
     Server(#[from] ServerError),
     #[error(transparent)]
     Tiles(#[from] TileError),
+    #[error(transparent)]
+    Place(#[from] PlaceError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -67,6 +69,7 @@ impl Error {
             Error::Snapshot(e) => e.is_input_error(),
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
+            Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Tiles(e) => matches!(
                 e,
                 TileError::BadZoomRange { .. } | TileError::NoTilesets | TileError::File(_)

@@ -5,6 +5,7 @@
 //! - [`error`]: the CLI's [`Error`] and exit codes (2 = bad input, 1 = internal).
 //! - [`data`]: the `fetch`, `check` and `build` subcommands.
 //! - [`gaps`]: the `gaps` subcommand.
+//! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
 //! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
 //! - [`tiles`]: the `tiles` subcommand.
@@ -13,6 +14,7 @@ pub mod args;
 pub mod data;
 pub mod error;
 pub mod gaps;
+pub mod place;
 pub mod serve;
 pub mod stats;
 pub mod tiles;
@@ -62,6 +64,8 @@ pub enum Command {
     Tiles(TilesArgs),
     /// PHEindicatormethods calculations (proportion, rate, mean, DSR, ISR, quantiles, SII) on your own CSV, with the package's column names.
     Stats(Box<stats::StatsArgs>),
+    /// Where k new sites should go: exact MCLP, p-median or equity placement, judged by coverage by IMD quintile.
+    Place(place::PlaceArgs),
 }
 
 /// Logging to stderr; `RUST_LOG` overrides the verbosity flags.
@@ -95,6 +99,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),
+        Command::Place(args) => place::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Stats(args) => stats::run(
             &args,
             &mut std::io::stdout().lock(),

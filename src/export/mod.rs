@@ -7,9 +7,12 @@
 //! (absolute gap, relative gap, SII, RII). Suppressed cells are empty (null) and the row's
 //! `suppressed` column is true; the value is never written. Each row carries `synthetic` so a
 //! synthetic figure cannot be separated from its label.
+//!
+//! [`placement`] encodes placement reports (CSV, GeoJSON, XLSX) the same way.
 
 mod csv;
 mod parquet;
+pub mod placement;
 mod rows;
 pub mod table;
 mod text;

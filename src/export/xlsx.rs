@@ -75,9 +75,6 @@ fn data_row(
 /// The gap table as XLSX bytes.
 pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
     let bold = Format::new().set_bold();
-    let warning = Format::new()
-        .set_bold()
-        .set_font_color(rust_xlsxwriter::Color::Red);
     let rows = rows(table);
     let mut workbook = Workbook::new();
 
@@ -107,25 +104,6 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
         chart.write_boolean(row, 4, r.suppressed)?;
     }
 
-    let notes = workbook.add_worksheet();
-    notes.set_name("Method notes")?;
-    let mut row = 0u32;
-    if table.synthetic {
-        notes.write_string_with_format(
-            row,
-            0,
-            "SYNTHETIC DEMONSTRATION DATA - NOT OFFICIAL STATISTICS. These values were modelled and say nothing about the real health of any area.",
-            &warning,
-        )?;
-        row += 1;
-    }
-    notes.write_string_with_format(
-        row,
-        0,
-        format!("{} ({})", table.indicator.name, table.indicator.id),
-        &bold,
-    )?;
-    row += 1;
     let mut lines: Vec<String> = table.method_notes.clone();
     lines.push(format!("Suppression: {}", table.suppression_note));
     if let Some(r) = &table.summary.reliability {
@@ -145,10 +123,40 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
             .to_string(),
         );
     }
+    let title = format!("{} ({})", table.indicator.name, table.indicator.id);
+    method_notes_sheet(&mut workbook, table.synthetic, &title, &lines)?;
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// The "Method notes" sheet every workbook ends with: the SYNTHETIC warning first (red, bold)
+/// when `synthetic`, the title in bold, then one note per row.
+pub(super) fn method_notes_sheet(
+    workbook: &mut Workbook,
+    synthetic: bool,
+    title: &str,
+    lines: &[String],
+) -> Result<(), ExportError> {
+    let notes = workbook.add_worksheet();
+    notes.set_name("Method notes")?;
+    let mut row = 0u32;
+    if synthetic {
+        let warning = Format::new()
+            .set_bold()
+            .set_font_color(rust_xlsxwriter::Color::Red);
+        notes.write_string_with_format(
+            row,
+            0,
+            "SYNTHETIC DEMONSTRATION DATA - NOT OFFICIAL STATISTICS. These values were modelled and say nothing about the real health of any area.",
+            &warning,
+        )?;
+        row += 1;
+    }
+    notes.write_string_with_format(row, 0, title, &Format::new().set_bold())?;
+    row += 1;
     for line in lines {
-        notes.write_string(row, 0, &line)?;
+        notes.write_string(row, 0, line)?;
         row += 1;
     }
     notes.set_column_width(0, 140)?;
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }

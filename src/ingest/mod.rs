@@ -13,6 +13,7 @@
 //! - [`sites`]: service sites by postcode or lon/lat.
 //! - [`postcodes`]: Code-Point Open + ONS postcode lookup.
 //! - [`reproject`]: WGS84 ↔ British National Grid (and a file's own CRS) with GDAL.
+//! - [`placement`]: placement demand/site CSVs and travel-time matrices.
 
 pub mod boundaries;
 pub mod csvfile;
@@ -20,6 +21,7 @@ pub mod imd;
 pub mod indicators;
 pub mod localities;
 pub mod lookups;
+pub mod placement;
 pub mod population;
 pub mod postcodes;
 pub mod reproject;

@@ -1,0 +1,344 @@
+//! `gapmap place`: where k new Family Hubs or outreach sites should go (arguments and runner).
+//!
+//! ```text
+//! gapmap place [--config …] --model mclp|p-median|equity --k N
+//!              [--radius METRES | --matrix M.csv --radius MINUTES]
+//!              [--demand D.csv --candidates C.csv [--existing E.csv]]
+//!              [--format table|csv|json|geojson|xlsx] [--out FILE]
+//! ```
+//! Without `--demand` the instance comes from the dataset: one demand point per LSOA
+//! (`--level`, `--ages`, `--need`, `--quintiles`), the dataset's sites (existing ones fixed
+//! open), `--existing`/`--candidates` files, and generated candidates (`--generate`).
+
+use super::ConfigArgs;
+use super::Error;
+use crate::dataset::Dataset;
+use crate::export::placement::{placement_geojson, placement_xlsx, write_placement_csv};
+use crate::fsutil::write_atomic;
+use crate::imd::ImdEdition;
+use crate::ingest::placement::{load_demand, load_matrix, load_site_points};
+use crate::level::Level;
+use crate::place::candidates::{
+    dataset_sites, generated_candidates, merge_sites, Sample, SampleRule,
+};
+use crate::place::demand::{dataset_demand, AgeBand, DemandInfo, DemandSpec, Need, Quintiles};
+use crate::place::report::{render_table, report, ReportContext};
+use crate::place::{solve, Access, Control, DemandPoint, Instance, Model, SitePoint, SolveOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Default coverage radius in metres when no matrix is given.
+pub const DEFAULT_RADIUS_METRES: f64 = 3000.0;
+
+/// Output format of `gapmap place`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlaceFormat {
+    /// Aligned text tables for a terminal.
+    Table,
+    /// One CSV: a row per site, then a row per IMD quintile.
+    Csv,
+    /// The full report (objective, bound, gap, status, chosen, by-quintile table, areas).
+    Json,
+    /// Sites and demand areas as points (WGS84) with the summary as a foreign member.
+    Geojson,
+    /// Excel workbook with a method-notes sheet (needs --out).
+    Xlsx,
+}
+
+/// Where generated candidates go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Generate {
+    /// No generated candidates (only the dataset's and --candidates sites).
+    None,
+    /// The population-weighted centre of every MSOA (2011).
+    Msoa,
+    /// The population-weighted centre of every LSOA (2011).
+    Lsoa,
+}
+
+/// `gapmap place`: solve a placement exactly and report the gap it closes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlaceArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Load this dataset snapshot instead of the config's snapshot path.
+    #[arg(long)]
+    pub snapshot: Option<PathBuf>,
+    /// Model: mclp (maximise need-weighted coverage), p-median (minimise need-weighted
+    /// distance), equity (maximise quintile 1 coverage, then total coverage).
+    #[arg(long, value_enum, default_value_t = Model::Mclp)]
+    pub model: Model,
+    /// Number of new sites to open (existing sites stay open and do not count).
+    #[arg(long)]
+    pub k: usize,
+    /// Coverage radius: metres of straight-line distance (default 3000), or minutes with --matrix.
+    #[arg(long)]
+    pub radius: Option<f64>,
+    /// Travel-time matrix CSV (origin,site,minutes) instead of straight-line distance;
+    /// --radius is then in minutes. Pairs not listed are unreachable.
+    #[arg(long)]
+    pub matrix: Option<PathBuf>,
+    /// Your own demand CSV: id, x,y (EPSG:27700 metres) or lon,lat, weight, optional
+    /// imd_quintile (1 = most deprived). Needs --candidates; the dataset is not used.
+    #[arg(long, requires = "candidates")]
+    pub demand: Option<PathBuf>,
+    /// Candidate sites CSV: id and x,y or lon,lat (with the dataset also postcode); optional name.
+    #[arg(long)]
+    pub candidates: Option<PathBuf>,
+    /// Existing sites CSV (always open; not counted in k), same columns as --candidates.
+    /// A candidate with the same id is that existing site.
+    #[arg(long)]
+    pub existing: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlaceFormat::Table)]
+    pub format: PlaceFormat,
+    /// Write to this file (atomically) instead of standard output; required for xlsx.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Dataset demand: LSOA geography of the demand points, lsoa11 or lsoa21.
+    #[arg(long, default_value = "lsoa11")]
+    pub level: Level,
+    /// Dataset demand: children of this age band, FROM-TO within 0-19.
+    #[arg(long, default_value = "0-4")]
+    pub ages: AgeBand,
+    /// Dataset demand: need multiplying the children: children, imd-score, imd-decile
+    /// (11 − national decile) or indicator:ID (excess over England).
+    #[arg(long, default_value = "imd-score")]
+    pub need: Need,
+    /// IMD edition for need and quintiles: 2019 or 2025 (default: the level's native edition).
+    #[arg(long)]
+    pub imd: Option<ImdEdition>,
+    /// Dataset demand: which IMD quintiles the tables and the equity model use.
+    #[arg(long, value_enum, default_value_t = Quintiles::National)]
+    pub quintiles: Quintiles,
+    /// Dataset candidates generated at area centres: none, msoa or lsoa.
+    #[arg(long, value_enum, default_value_t = Generate::Msoa)]
+    pub generate: Generate,
+    /// Keep only N generated candidates, by --sample-rule.
+    #[arg(long)]
+    pub sample: Option<usize>,
+    /// How --sample keeps N candidates: systematic (every ⌊n/N⌋-th area in code order, so
+    /// proportional to population) or grid (one per cell of the coarsest BNG grid with at least
+    /// N occupied cells: the area with the most children aged 0-4).
+    #[arg(long, value_enum, default_value_t = SampleRule::Systematic)]
+    pub sample_rule: SampleRule,
+    /// Stop the exact search after this many seconds and report the best solution found
+    /// (clearly marked as not proven optimal).
+    #[arg(long, default_value_t = 300)]
+    pub time_limit: u64,
+    /// Count a solve as optimal once the proven relative gap is at most this. The default 1e-9
+    /// means optimal; HiGHS' own default is 1e-4 (0.01%).
+    #[arg(long, default_value_t = crate::place::milp::MIP_REL_GAP)]
+    pub gap_tolerance: f64,
+    /// Also write the instance to this directory as demand.csv (id,x,y,weight,imd_quintile),
+    /// candidates.csv and existing.csv (id,x,y), to solve it with other tools
+    /// (scripts/compare-spopt). Weights are derived from public ONS population estimates.
+    #[arg(long)]
+    pub write_instance: Option<PathBuf>,
+}
+
+/// The instance and how its demand was built.
+struct Built {
+    instance: Instance,
+    demand: DemandInfo,
+    area_name: String,
+    suppress_max_count: u32,
+    weights_are_counts: bool,
+}
+
+fn build_from_files(
+    args: &PlaceArgs,
+    demand_path: &Path,
+) -> Result<(Vec<DemandPoint>, Vec<SitePoint>, DemandInfo), Error> {
+    let candidates_path = args
+        .candidates
+        .as_deref()
+        .ok_or_else(|| Error::Usage("--demand needs --candidates C.csv".into()))?;
+    let (demand, _) = load_demand(demand_path)?;
+    let mut groups = Vec::new();
+    if let Some(path) = &args.existing {
+        groups.push(load_site_points(path, true, None)?);
+    }
+    groups.push(load_site_points(candidates_path, false, None)?);
+    let quintiles = demand.iter().any(|d| d.quintile.is_some());
+    let info = DemandInfo {
+        source: demand_path.display().to_string(),
+        level: None,
+        points: demand.len(),
+        ages: None,
+        need: "weight".into(),
+        weight_label: format!("the weight column of {}, as given", demand_path.display()),
+        quintiles: quintiles
+            .then(|| format!("the imd_quintile column of {}", demand_path.display())),
+        centres: "positions given in the file".into(),
+        synthetic: false,
+        notes: Vec::new(),
+    };
+    Ok((demand, merge_sites(groups), info))
+}
+
+fn build_from_dataset(
+    args: &PlaceArgs,
+    ds: &Dataset,
+) -> Result<(Vec<DemandPoint>, Vec<SitePoint>, DemandInfo), Error> {
+    let spec = DemandSpec {
+        level: args.level,
+        ages: args.ages,
+        need: args.need.clone(),
+        edition: args.imd,
+        quintiles: args.quintiles,
+    };
+    let (demand, info) = dataset_demand(ds, &spec)?;
+    let geocode = |pc: &str| ds.postcode(pc).cloned();
+    let mut groups: Vec<Vec<SitePoint>> = Vec::new();
+    let (existing_sites, candidate_sites): (Vec<SitePoint>, Vec<SitePoint>) =
+        dataset_sites(ds).into_iter().partition(|s| s.existing);
+    groups.push(existing_sites);
+    if let Some(path) = &args.existing {
+        groups.push(load_site_points(path, true, Some(&geocode))?);
+    }
+    groups.push(candidate_sites);
+    if let Some(path) = &args.candidates {
+        groups.push(load_site_points(path, false, Some(&geocode))?);
+    }
+    let sample = args.sample.map(|size| Sample {
+        size,
+        rule: args.sample_rule,
+    });
+    match args.generate {
+        Generate::None => {}
+        Generate::Msoa => groups.push(generated_candidates(ds, Level::Msoa11, sample)?),
+        Generate::Lsoa => groups.push(generated_candidates(ds, Level::Lsoa11, sample)?),
+    }
+    Ok((demand, merge_sites(groups), info))
+}
+
+fn build(args: &PlaceArgs, quiet: bool) -> Result<Built, Error> {
+    let (demand, sites, info, area_name, suppress_max_count) = match &args.demand {
+        Some(path) => {
+            let (d, s, i) = build_from_files(args, path)?;
+            (d, s, i, "your instance".to_string(), 4)
+        }
+        None => {
+            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+            let (d, s, i) = build_from_dataset(args, &ds)?;
+            (d, s, i, ds.meta.name.clone(), ds.meta.suppress_max_count)
+        }
+    };
+    let access = match &args.matrix {
+        Some(path) => {
+            let radius = args.radius.ok_or_else(|| {
+                Error::Usage("--matrix needs --radius in minutes (e.g. --radius 15)".into())
+            })?;
+            let demand_ids: Vec<&str> = demand.iter().map(|d| d.id.as_str()).collect();
+            let site_ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
+            Access::Matrix(load_matrix(path, radius, &demand_ids, &site_ids)?)
+        }
+        None => Access::Distance {
+            radius: args.radius.unwrap_or(DEFAULT_RADIUS_METRES),
+        },
+    };
+    let weights_are_counts = args.demand.is_none() && args.need == Need::Children;
+    Ok(Built {
+        instance: Instance::new(demand, sites, access)?,
+        demand: info,
+        area_name,
+        suppress_max_count,
+        weights_are_counts,
+    })
+}
+
+/// Write the instance as three CSVs (shortest round-trip number formatting, so another tool
+/// reads exactly the same coordinates and weights).
+fn write_instance(dir: &Path, instance: &Instance) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        context: format!("creating {}", dir.display()),
+        source,
+    })?;
+    let mut demand = String::from("id,x,y,weight,imd_quintile\n");
+    for d in &instance.demand {
+        let q = d.quintile.map(|q| q.to_string()).unwrap_or_default();
+        demand.push_str(&format!("{},{},{},{},{q}\n", d.id, d.x, d.y, d.weight));
+    }
+    let sites = |existing: bool| {
+        let mut s = String::from("id,x,y\n");
+        for site in instance.sites.iter().filter(|s| s.existing == existing) {
+            s.push_str(&format!("{},{},{}\n", site.id, site.x, site.y));
+        }
+        s
+    };
+    write_atomic(&dir.join("demand.csv"), demand.as_bytes())?;
+    write_atomic(&dir.join("candidates.csv"), sites(false).as_bytes())?;
+    write_atomic(&dir.join("existing.csv"), sites(true).as_bytes())?;
+    Ok(())
+}
+
+/// Run `gapmap place`.
+pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), Error> {
+    if args.format == PlaceFormat::Xlsx && args.out.is_none() {
+        return Err(Error::Usage("--format xlsx needs --out FILE.xlsx".into()));
+    }
+    let built = build(args, quiet)?;
+    if let Some(dir) = &args.write_instance {
+        write_instance(dir, &built.instance)?;
+    }
+    let mut options = SolveOptions::new(args.model, args.k);
+    options.time_limit = Duration::from_secs(args.time_limit);
+    if !(args.gap_tolerance >= 0.0 && args.gap_tolerance < 1.0) {
+        return Err(Error::Usage(format!(
+            "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
+            args.gap_tolerance
+        )));
+    }
+    options.rel_gap = args.gap_tolerance;
+    let spinner = crate::progress::spinner("solving", quiet);
+    let mut last_log = std::time::Instant::now();
+    let solution = solve(&built.instance, &options, &mut |p| {
+        let mut message = p.stage.clone();
+        if let (Some(incumbent), Some(bound)) = (p.incumbent, p.bound) {
+            message.push_str(&format!(
+                ": best {incumbent:.1}, bound {bound:.1}, gap {:.4}%",
+                p.gap.unwrap_or(0.0) * 100.0
+            ));
+        }
+        spinner.set_message(message.clone());
+        if last_log.elapsed() >= Duration::from_secs(1) {
+            last_log = std::time::Instant::now();
+            tracing::info!("{:.1} s {message}", p.elapsed);
+        }
+        Control::Continue
+    })?;
+    spinner.finish_and_clear();
+    let ctx = ReportContext {
+        area_name: built.area_name,
+        demand: built.demand,
+        suppress_max_count: built.suppress_max_count,
+        weights_are_counts: built.weights_are_counts,
+    };
+    let report = report(&built.instance, &solution, &ctx);
+    let json_error = |e: serde_json::Error| Error::Internal(format!("encoding the report: {e}"));
+    let bytes: Vec<u8> = match args.format {
+        PlaceFormat::Table => render_table(&report).into_bytes(),
+        PlaceFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report).map_err(json_error)?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        PlaceFormat::Csv => {
+            let mut buf = Vec::new();
+            write_placement_csv(&report, &mut buf)?;
+            buf
+        }
+        PlaceFormat::Geojson => placement_geojson(&report)?,
+        PlaceFormat::Xlsx => placement_xlsx(&report)?,
+    };
+    match &args.out {
+        Some(path) => write_atomic(path, &bytes)?,
+        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
+            context: "writing to standard output".into(),
+            source,
+        })?,
+    }
+    Ok(())
+}

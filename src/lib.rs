@@ -26,6 +26,10 @@
 //! - [`export`]: gap tables as CSV, Parquet and XLSX (with method notes); atomic file writes.
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
+//! - [`render`]: pure map and chart images (tiny-skia, bundled Carlito): the web legend's classes
+//!   ported from `web/js/`, Web Mercator, legend, scale bar, north arrow; PNG encoding.
+//! - [`figures`]: adapters from the Dataset's public values and gap tables to the renderers'
+//!   inputs; [`figures::map::render_map_png`].
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
 //! - [`cli`]: clap definitions and one function per subcommand.
 //! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
@@ -39,12 +43,14 @@ pub mod disclosure;
 pub mod error;
 pub mod export;
 pub mod fetch;
+pub mod figures;
 pub mod gaps;
 pub mod geoexport;
 pub mod imd;
 pub mod ingest;
 pub mod level;
 pub mod progress;
+pub mod render;
 pub mod server;
 pub mod snapshot;
 pub mod stats;

@@ -22,6 +22,8 @@ pub enum Error {
     Gap(#[from] crate::gaps::GapError),
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
+    #[error(transparent)]
+    Slides(#[from] crate::slides::SlidesError),
     /// A bad command-line value, with what to do about it.
     #[error("{0}")]
     Usage(String),
@@ -48,6 +50,7 @@ impl Error {
             Error::Snapshot(e) if e.is_input_error() => 2,
             Error::Gap(crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)) => 1,
             Error::Gap(_) => 2,
+            Error::Slides(e) if e.is_input_error() => 2,
             Error::Server(
                 crate::server::ServerError::Bind { .. }
                 | crate::server::ServerError::BadOrigin(_)

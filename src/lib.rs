@@ -30,8 +30,10 @@
 //!   ported from `web/js/`, Web Mercator, legend, scale bar, north arrow; PNG encoding.
 //! - [`figures`]: adapters from the Dataset's public values and gap tables to the renderers'
 //!   inputs; [`figures::map::render_map_png`].
+//! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
+//!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map, and the `serve`/`tiles` CLI arguments.
-//! - [`cli`]: clap definitions and one function per subcommand.
+//! - [`cli`]: clap definitions and one function per subcommand (`gapmap slides` in [`cli::slides`]).
 //! - [`error`]: the top-level error type and exit codes (2 = bad input, 1 = internal).
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
@@ -52,6 +54,7 @@ pub mod level;
 pub mod progress;
 pub mod render;
 pub mod server;
+pub mod slides;
 pub mod snapshot;
 pub mod stats;
 pub mod summary;

@@ -7,6 +7,8 @@ use crate::fetch::{Fetched, Fetcher, Registry};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod slides;
+
 /// gapmap: where are children's health gaps, and where should the services that close them go?
 #[derive(Debug, Parser)]
 #[command(name = "gapmap", version, about, long_about = None, propagate_version = true)]
@@ -69,6 +71,8 @@ pub enum Command {
     Serve(crate::server::cli::ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
     Tiles(crate::server::cli::TilesArgs),
+    /// Slide deck (PPTX or PDF) for a locality forum: per indicator a map, the gap chart, a plain-English reading and speaker notes.
+    Slides(slides::SlidesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +145,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Serve(args) => {
             let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
             crate::server::cli::run_serve(&args, ds)?;
+            Ok(())
+        }
+        Command::Slides(args) => {
+            let ds = load_dataset(&args.config, args.snapshot.as_deref(), quiet)?;
+            let summary = slides::run(&args, &ds)?;
+            if !quiet {
+                println!(
+                    "{}: {} slides ({}), {:.1} MB",
+                    args.out.display(),
+                    summary.slides,
+                    summary.format.extension(),
+                    summary.bytes as f64 / 1e6
+                );
+            }
             Ok(())
         }
         Command::Tiles(args) => {

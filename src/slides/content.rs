@@ -522,15 +522,16 @@ fn indicator_slide(
 
 fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
     let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
+    // Set large and shrunk to fit the column (see `fitted_text`).
     let bullet = |text: String| Paragraph {
-        space_before: 5.0,
+        space_before: 6.0,
         bullet: true,
-        ..Paragraph::plain(text, 13.0)
+        ..Paragraph::plain(text, 16.0)
     };
     let heading = |text: &str| Paragraph {
         runs: vec![Run::bold(text)],
         space_before: 8.0,
-        ..Paragraph::plain("", 15.0)
+        ..Paragraph::plain("", 18.0)
     };
     let max = dataset.meta.suppress_max_count;
     let reps = data.first().map_or(0, |d| d.table.reps);

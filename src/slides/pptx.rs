@@ -147,7 +147,19 @@ fn body_pr(anchor: &str) -> String {
 }
 
 fn text_box(id: usize, name: &str, frame: Rect, tb: &TextBox, anchor: &str) -> String {
-    let paras: String = tb.paragraphs.iter().map(paragraph).collect();
+    // No space above the first paragraph, as the layout (and the PDF) has none.
+    let paras: String = tb
+        .paragraphs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match i {
+            0 => paragraph(&Paragraph {
+                space_before: 0.0,
+                ..p.clone()
+            }),
+            _ => paragraph(p),
+        })
+        .collect();
     format!(
         "<p:sp><p:nvSpPr><p:cNvPr id=\"{id}\" name=\"{}\"/><p:cNvSpPr txBox=\"1\"/><p:nvPr/></p:nvSpPr><p:spPr>{}<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom>{}</p:spPr><p:txBody>{}<a:lstStyle/>{paras}</p:txBody></p:sp>",
         esc(name),

@@ -398,6 +398,15 @@ impl Dataset {
         self.layers.iter().map(|l| l.level).collect()
     }
 
+    /// The loaded levels' ids, comma-separated, for error messages that list what is allowed.
+    pub fn level_ids(&self) -> String {
+        self.layers
+            .iter()
+            .map(|l| l.level.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn indicator(&self, id: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.meta.id == id)
     }

@@ -12,7 +12,6 @@ use common::durham::durham_dataset;
 use gapmap::disclosure::PublicIndicator;
 use gapmap::render::classes::{
     imd_decile_choropleth, imd_score_choropleth, indicator_choropleth, AreaClass, Choropleth,
-    ShownValue,
 };
 use serde_json::{json, Value};
 use std::io::Write;
@@ -95,14 +94,7 @@ fn rust_classes_equal_the_web_legend_on_the_durham_data() {
     let mut ours = Vec::new();
     for indicator in &dataset.indicators {
         let public = PublicIndicator::new(&dataset, indicator);
-        let shown: Vec<ShownValue> = public
-            .values
-            .iter()
-            .map(|v| ShownValue {
-                value: v.value,
-                suppressed: v.suppressed,
-            })
-            .collect();
+        let shown = gapmap::figures::map::shown_values(&public);
         let m = &indicator.meta;
         cases.push(json!({
             "kind": "indicator",

@@ -7,7 +7,7 @@
 //! mean the same in every locality's deck. Values are the public ones
 //! ([`PublicIndicator`]): suppressed areas are hatched and carry no value.
 
-use super::{find_locality, locality_id, FigureError};
+use super::{find_indicator, find_locality, locality_id, FigureError};
 use crate::dataset::{Area, Dataset, Indicator};
 use crate::disclosure::PublicIndicator;
 use crate::imd::ImdEdition;
@@ -76,15 +76,6 @@ pub fn render_map_png(dataset: &Dataset, request: &MapRequest) -> Result<Vec<u8>
     Ok(render_map(&spec)?.png()?)
 }
 
-fn find_indicator<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a Indicator, FigureError> {
-    dataset
-        .indicator(id)
-        .ok_or_else(|| FigureError::UnknownIndicator {
-            id: id.to_string(),
-            available: dataset.indicator_ids().join(", "),
-        })
-}
-
 /// The edition a level's IMD is shown in: its native edition if loaded, else the first
 /// loaded (the tiles' and the API's rule).
 fn edition_for(dataset: &Dataset, level: Level) -> Option<ImdEdition> {
@@ -126,12 +117,7 @@ pub fn map_spec(
         .layer(level)
         .ok_or_else(|| FigureError::LevelNotLoaded {
             level,
-            loaded: dataset
-                .levels()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            loaded: dataset.level_ids(),
         })?;
     let locality = request
         .locality
@@ -153,22 +139,24 @@ pub fn map_spec(
             };
             indicator_classes(ind, public, &layer.areas)
         }
-        (MapLayer::ImdScore, _) => imd_score_choropleth(
-            &layer
+        (layer_kind, _) => {
+            let imd: Vec<Option<&crate::imd::AreaImd>> = layer
                 .areas
                 .iter()
-                .map(|a| edition.and_then(|e| a.imd(e)).map(|i| i.score))
-                .collect::<Vec<_>>(),
-            edition_label,
-        ),
-        _ => imd_decile_choropleth(
-            &layer
-                .areas
-                .iter()
-                .map(|a| edition.and_then(|e| a.imd(e)).map(|i| i.decile))
-                .collect::<Vec<_>>(),
-            edition_label,
-        ),
+                .map(|a| edition.and_then(|e| a.imd(e)))
+                .collect();
+            if *layer_kind == MapLayer::ImdScore {
+                imd_score_choropleth(
+                    &imd.iter().map(|i| i.map(|i| i.score)).collect::<Vec<_>>(),
+                    edition_label,
+                )
+            } else {
+                imd_decile_choropleth(
+                    &imd.iter().map(|i| i.map(|i| i.decile)).collect::<Vec<_>>(),
+                    edition_label,
+                )
+            }
+        }
     };
     let focus_id = locality.map(locality_id);
     let areas = layer
@@ -215,6 +203,18 @@ pub fn map_spec(
     })
 }
 
+/// An indicator's published values as the classing rule takes them (`/api/values` rows).
+pub fn shown_values(public: &PublicIndicator) -> Vec<ShownValue> {
+    public
+        .values
+        .iter()
+        .map(|v| ShownValue {
+            value: v.value,
+            suppressed: v.suppressed,
+        })
+        .collect()
+}
+
 /// Classes of an indicator over the layer's areas: each area's public value (no row = no
 /// data), through the web's rule.
 fn indicator_classes(
@@ -224,15 +224,7 @@ fn indicator_classes(
 ) -> Choropleth {
     // The legend is built over the indicator's published values (as `/api/values`), the
     // classes are looked up per area.
-    let values: Vec<ShownValue> = public
-        .values
-        .iter()
-        .map(|v| ShownValue {
-            value: v.value,
-            suppressed: v.suppressed,
-        })
-        .collect();
-    let all = indicator_choropleth(&indicator.meta, &values);
+    let all = indicator_choropleth(&indicator.meta, &shown_values(public));
     let classes = areas
         .iter()
         .map(|a| {

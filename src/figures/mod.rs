@@ -14,7 +14,7 @@
 pub mod chart;
 pub mod map;
 
-use crate::dataset::{Area, Dataset};
+use crate::dataset::{Area, Dataset, Indicator};
 use crate::level::Level;
 
 /// Why a figure could not be made; every variant says what to change.
@@ -45,6 +45,16 @@ impl FigureError {
     pub fn is_input_error(&self) -> bool {
         !matches!(self, FigureError::Render(_))
     }
+}
+
+/// An indicator by id, or an error listing the ids there are.
+pub fn find_indicator<'a>(dataset: &'a Dataset, id: &str) -> Result<&'a Indicator, FigureError> {
+    dataset
+        .indicator(id)
+        .ok_or_else(|| FigureError::UnknownIndicator {
+            id: id.to_string(),
+            available: dataset.indicator_ids().join(", "),
+        })
 }
 
 /// The locality areas of the dataset (the dissolved locality layer), in name order.

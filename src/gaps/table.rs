@@ -221,12 +221,7 @@ pub fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapErr
         .layer(req.level)
         .ok_or_else(|| GapError::LevelNotLoaded {
             level: req.level,
-            loaded: dataset
-                .levels()
-                .iter()
-                .map(|l| l.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            loaded: dataset.level_ids(),
         })?;
     let wanted_edition = req.edition.unwrap_or(req.level.native_imd());
     let edition_loaded = layer.imd_editions.contains(&wanted_edition);

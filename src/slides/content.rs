@@ -124,14 +124,7 @@ pub fn build_deck(dataset: &Dataset, request: &DeckRequest) -> Result<Deck, Slid
         request
             .indicators
             .iter()
-            .map(|id| {
-                dataset
-                    .indicator(id)
-                    .ok_or_else(|| SlidesError::UnknownIndicator {
-                        id: id.clone(),
-                        available: dataset.indicator_ids().join(", "),
-                    })
-            })
+            .map(|id| crate::figures::find_indicator(dataset, id))
             .collect::<Result<_, _>>()?
     };
     if indicators.is_empty() {

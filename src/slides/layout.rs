@@ -19,6 +19,20 @@ pub const BANNER_TEXT: &str = "Synthetic demonstration data — not official sta
 pub const BANNER_SIZE: f32 = 13.0;
 pub const BANNER_COLOUR: Colour = Colour::BANNER;
 
+/// The banner's text box (drawn over a [`BANNER_COLOUR`] fill, centred both ways).
+pub fn banner_box() -> TextBox {
+    TextBox {
+        paragraphs: vec![Paragraph {
+            runs: vec![super::model::Run::bold(BANNER_TEXT)],
+            size: BANNER_SIZE,
+            align: Align::Centre,
+            space_before: 0.0,
+            bullet: false,
+        }],
+        fill: Some(BANNER_COLOUR),
+    }
+}
+
 /// Left and right page margin.
 pub const MARGIN: f32 = 28.0;
 /// Hanging indent of a bulleted paragraph.

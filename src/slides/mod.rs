@@ -60,8 +60,6 @@ pub enum SlidesError {
     Gap(#[from] crate::gaps::GapError),
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
-    #[error("unknown indicator {id:?}; available: {available}")]
-    UnknownIndicator { id: String, available: String },
     #[error("the dataset has no indicators to put on slides")]
     NoIndicators,
     #[error("slide {slide}: {:?} needs {:.0} pt but has {:.0} pt (a layout defect: please report it)", overflow.shape, overflow.needed, overflow.available)]
@@ -90,8 +88,7 @@ impl SlidesError {
                 e,
                 crate::gaps::GapError::Export(_) | crate::gaps::GapError::Write(_)
             ),
-            SlidesError::UnknownIndicator { .. }
-            | SlidesError::NoIndicators
+            SlidesError::NoIndicators
             | SlidesError::UnknownFormat { .. }
             | SlidesError::Output(crate::export::ExportError::Io { .. }) => true,
             _ => false,

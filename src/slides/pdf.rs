@@ -9,10 +9,9 @@
 //! (the dataset's `built_at`) and the document id is the deck's content id.
 
 use super::layout::{
-    self, layout_cell, layout_text, title_frame, title_paragraph, Line, BANNER, BANNER_SIZE,
-    BANNER_TEXT, SLIDE_H, SLIDE_W,
+    self, layout_cell, layout_text, title_frame, title_paragraph, Line, BANNER, SLIDE_H, SLIDE_W,
 };
-use super::model::{Align, Content, Deck, Paragraph, Rect, Run, Slide, Table, TextBox};
+use super::model::{Content, Deck, Rect, Slide, Table, TextBox};
 use super::SlidesError;
 use crate::render::colour::Colour;
 use crate::render::text::{self, Weight};
@@ -160,19 +159,6 @@ fn draw_table(surface: &mut Surface, fonts: &Fonts, t: &Table, frame: Rect) {
     }
 }
 
-fn banner_box() -> TextBox {
-    TextBox {
-        paragraphs: vec![Paragraph {
-            runs: vec![Run::bold(BANNER_TEXT)],
-            size: BANNER_SIZE,
-            align: Align::Centre,
-            space_before: 0.0,
-            bullet: false,
-        }],
-        fill: Some(layout::BANNER_COLOUR),
-    }
-}
-
 fn draw_slide(
     surface: &mut Surface,
     fonts: &Fonts,
@@ -212,7 +198,7 @@ fn draw_slide(
     }
     if slide.synthetic_banner {
         // Vertically centred, as the PPTX's anchor="ctr".
-        let tb = banner_box();
+        let tb = layout::banner_box();
         fill_rect(surface, BANNER, layout::BANNER_COLOUR);
         let (lines, height) = layout_text(&tb, BANNER.w);
         draw_lines(

@@ -16,10 +16,7 @@
 //! creation time (from the dataset's `built_at`) and mode 0644, and no part holds the
 //! current time or a random id.
 
-use super::layout::{
-    self, title_frame, title_paragraph, BANNER, BANNER_SIZE, BANNER_TEXT, EMU_PER_PT, SLIDE_H,
-    SLIDE_W,
-};
+use super::layout::{self, title_frame, title_paragraph, BANNER, EMU_PER_PT, SLIDE_H, SLIDE_W};
 use super::model::{
     Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Slide, Table, TextBox,
 };
@@ -183,17 +180,13 @@ fn title_shape(id: usize, slide: &Slide) -> String {
 }
 
 fn banner(id: usize) -> String {
-    let tb = TextBox {
-        paragraphs: vec![Paragraph {
-            runs: vec![Run::bold(BANNER_TEXT)],
-            size: BANNER_SIZE,
-            align: Align::Centre,
-            space_before: 0.0,
-            bullet: false,
-        }],
-        fill: Some(layout::BANNER_COLOUR),
-    };
-    text_box(id, "Synthetic data banner", BANNER, &tb, "ctr")
+    text_box(
+        id,
+        "Synthetic data banner",
+        BANNER,
+        &layout::banner_box(),
+        "ctr",
+    )
 }
 
 fn picture(id: usize, name: &str, frame: Rect, pic: &Picture, rel: &str) -> String {

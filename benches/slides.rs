@@ -66,7 +66,10 @@ fn measure<T>(name: &str, runs: usize, mut f: impl FnMut() -> T) -> Duration {
         times[0].0.as_secs_f64() * 1e3,
         times[runs - 1].0.as_secs_f64() * 1e3,
         cpu.get(cpu.len() / 2)
-            .map(|c| format!("; median CPU {:.0} ms over all threads", c.as_secs_f64() * 1e3))
+            .map(|c| format!(
+                "; median CPU {:.0} ms over all threads",
+                c.as_secs_f64() * 1e3
+            ))
             .unwrap_or_default()
     );
     median

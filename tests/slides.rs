@@ -63,10 +63,14 @@ fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Text without whitespace: a PDF breaks lines where its box wraps, and LibreOffice may also
-/// break after a dash ("(10–" / "11)"), so texts are compared with their spaces removed.
+/// Text without whitespace or hyphens: a PDF breaks lines where its box wraps, LibreOffice may
+/// also break after a dash ("(10–" / "11)") or a hyphen, and pdftotext joins a word broken at a
+/// hyphen without it ("open-" / "government" reads "opengovernment"), so texts are compared
+/// with spaces and hyphen-minus signs removed.
 fn bare(s: &str) -> String {
-    s.split_whitespace().collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
 }
 
 fn pdf_text(pdf: &Path) -> String {

@@ -32,6 +32,8 @@ pub enum Error {
     Tiles(#[from] TileError),
     #[error(transparent)]
     Place(#[from] PlaceError),
+    #[error(transparent)]
+    Placement(#[from] crate::public::placement::PlacementError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -70,6 +72,7 @@ impl Error {
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
+            Error::Placement(e) => e.is_input_error(),
             Error::Tiles(e) => matches!(
                 e,
                 TileError::BadZoomRange { .. } | TileError::NoTilesets | TileError::File(_)

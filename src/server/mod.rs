@@ -20,6 +20,8 @@
 //! - [`api`]: the read-only JSON API (`/api/meta`, levels, indicators, values, areas, sites,
 //!   search, groupings, legend).
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
+//! - [`place`]: `/api/place` (GET/POST): placement solves and what-if evaluations, with a
+//!   limit on concurrent solves.
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -29,6 +31,7 @@ pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod place;
 pub mod run;
 pub mod state;
 pub mod tile_source;
@@ -70,6 +73,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
         .route("/api/geo", get(downloads::geo))
+        .route("/api/place", get(place::place_get).post(place::place_post))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))
         .route("/style.json", get(tiles::style))

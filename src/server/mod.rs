@@ -22,6 +22,7 @@
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
 //! - [`place`]: `/api/place` (GET/POST): placement solves and what-if evaluations, with a
 //!   limit on concurrent solves.
+//! - [`slots`]: [`slots::SolveSlots`], the non-blocking limit on concurrent solves.
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -33,6 +34,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod place;
 pub mod run;
+pub mod slots;
 pub mod state;
 pub mod tile_source;
 pub mod tiles;

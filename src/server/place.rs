@@ -4,7 +4,7 @@
 //!
 //! # Limits
 //! A solve is CPU work for up to its time limit, so it runs on the blocking pool and holds one
-//! of `place_solves` slots ([`SolveSlots`]); with every slot taken the answer is 503 with
+//! of `place_solves` slots ([`super::slots::SolveSlots`]); with every slot taken the answer is 503 with
 //! `Retry-After`, so a few heavy solves cannot take the threads tiles and tables need. The
 //! time limit is capped at `place_time_limit` and k at `place_max_k`. When the client goes
 //! away (a closed connection, the map replacing its request, the request timeout), the solve
@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa::{IntoParams, ToSchema};
@@ -90,46 +90,6 @@ pub struct PlaceBody {
     #[serde(flatten)]
     #[schema(value_type = Object)]
     pub options: Map<String, Value>,
-}
-
-/// Solve slots: at most `max` solves at once across the whole server.
-#[derive(Debug)]
-pub struct SolveSlots {
-    max: usize,
-    busy: AtomicUsize,
-}
-
-/// One taken slot; freed on drop.
-pub struct SolveSlot(Arc<SolveSlots>);
-
-impl Drop for SolveSlot {
-    fn drop(&mut self) {
-        self.0.busy.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl SolveSlots {
-    pub fn new(max: usize) -> Arc<SolveSlots> {
-        Arc::new(SolveSlots {
-            max,
-            busy: AtomicUsize::new(0),
-        })
-    }
-
-    /// A slot, or `None` when all are taken.
-    pub fn try_take(self: &Arc<Self>) -> Option<SolveSlot> {
-        self.busy
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| SolveSlot(self.clone()))
-    }
-
-    /// Solves running now.
-    pub fn busy(&self) -> usize {
-        self.busy.load(Ordering::Acquire)
-    }
 }
 
 /// Tells a running solve to stop when the request that started it is dropped.

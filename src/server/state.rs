@@ -166,7 +166,7 @@ pub(crate) struct Inner {
     pub cache: Option<moka::sync::Cache<TileKey, CachedTile>>,
     pub metrics: Arc<metrics::Metrics>,
     /// Slots for placement solves, shared by every worker.
-    pub place_slots: Arc<super::place::SolveSlots>,
+    pub place_slots: Arc<super::slots::SolveSlots>,
     /// `Cache-Control` of tile responses, made once from `config.tile_max_age`.
     pub tile_cache_control: HeaderValue,
     pub config: ServerConfig,
@@ -197,7 +197,7 @@ impl AppState {
                 tiles,
                 cache,
                 metrics: Arc::new(metrics::Metrics::default()),
-                place_slots: super::place::SolveSlots::new(config.place_solves.max(1)),
+                place_slots: super::slots::SolveSlots::new(config.place_solves.max(1)),
                 tile_cache_control: HeaderValue::from_str(&format!(
                     "public, max-age={}",
                     config.tile_max_age
@@ -230,7 +230,7 @@ impl AppState {
     }
 
     /// The placement solve slots (shared by every worker).
-    pub fn place_slots(&self) -> &Arc<super::place::SolveSlots> {
+    pub fn place_slots(&self) -> &Arc<super::slots::SolveSlots> {
         &self.inner.place_slots
     }
 

@@ -45,7 +45,8 @@ pub struct ServeArgs {
     /// Placement solves (/api/place with k) running at once; more are answered 503.
     #[arg(long, default_value_t = 2)]
     pub place_solves: usize,
-    /// Cap, in seconds, on a placement solve's time limit (requests time out after 30 s).
+    /// Cap, in seconds, on a placement solve's time limit; at most 25, so a solve ends before
+    /// the 30 s request timeout.
     #[arg(long, default_value_t = 20)]
     pub place_time_limit: u64,
     /// Largest k (and what-if site list) /api/place accepts.

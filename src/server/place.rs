@@ -4,8 +4,8 @@
 //!
 //! # Limits
 //! A solve is CPU work for up to its time limit, so it runs on the blocking pool and holds one
-//! of `place_solves` slots ([`super::slots::SolveSlots`]); with every slot taken the answer is 503 with
-//! `Retry-After`, so a few heavy solves cannot take the threads tiles and tables need. The
+//! of `place_solves` slots ([`super::slots::SolveSlots`]); with every slot taken the answer is
+//! 503 with `Retry-After`, so a few heavy solves cannot take the threads tiles and tables need. The
 //! time limit is capped at `place_time_limit` and k at `place_max_k`. When the client goes
 //! away (a closed connection, the map replacing its request, the request timeout), the solve
 //! is told to stop at its next progress report. Evaluations (`sites=`) take no slot: they are

@@ -31,9 +31,11 @@
 //!   optionally within one locality), a sequence of named stages; crate-private.
 //! - [`public`]: the public face, [`public::PublicDataset`]: the only way to get values, gap
 //!   tables, profiles, features, search, sites, groupings and legends, with suppression and
-//!   the disclosure audit applied inside.
+//!   the disclosure audit applied inside; and placement requests on the dataset (one path for
+//!   `gapmap place` and `/api/place`).
 //! - [`place`]: placement of new sites (MCLP, p-median, equity), pure: instance, access,
-//!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report.
+//!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report, and one
+//!   request → report (solve, or evaluate a given site set).
 //! - [`export`]: gap tables as CSV, Parquet, XLSX (with method notes) and a text table;
 //!   `gapmap stats` tables in the same three formats ([`export::table`]); placement
 //!   reports as CSV, GeoJSON and XLSX ([`export::placement`]).
@@ -45,7 +47,7 @@
 //!   inputs; [`figures::map::render_map_png`].
 //! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
 //!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, OpenAPI, static web map.
 //! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 

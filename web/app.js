@@ -1,7 +1,7 @@
 // gapmap web map: boot and the actions that change what is shown. Everything shared lives in
 // one context object (js/context.js); the pieces are in js/: map.js (the map, its events and
 // colours from /api/legend), controls.js (selects, header, banner), details.js (area profile,
-// gap panel, search), url.js (URL sync), and the pure helpers state.js, api.js, mapview.js,
+// gap panel, search), place.js (the what-if placement panel), url.js (URL sync), and the pure helpers state.js, api.js, mapview.js,
 // choropleth.js, panels.js, chart.js, search.js, scales.js, format.js.
 //
 // Test hooks (tests/browser/): window.__map (the MapLibre map), window.__mapIdle (resolves at
@@ -19,6 +19,7 @@ import { setupControls, fillIndicatorSelect, fillLocalities, updateHeader, updat
 import { showArea, showEmptyArea, markCurrentIndicator, showTab, refreshGaps, gapIndicatorId, rankSearchResults } from './js/details.js';
 import { commit, applyUrlState } from './js/url.js';
 import { LAYER } from './js/mapview.js';
+import { setupPlacePanel, showControls, addSiteAt, evaluateSites, placeState } from './js/place.js';
 
 // MapLibre (1.1 MB) is imported dynamically so the API requests below start while it loads;
 // index.html modulepreloads it, so its download starts with the page.
@@ -36,7 +37,11 @@ const actions = {
   search: (q) => api.search(q).then((r) => rankSearchResults(ctx, r)),
   applyUrlState: () => applyUrlState(ctx, actions),
   updateBanner: () => updateBanner(ctx, gapIndicatorId(ctx)),
+  commit: (push) => commit(ctx, push),
+  /** The placement scenario changed in the URL (back/forward): show it. */
+  applyPlaceState: () => { showControls(ctx); if (ctx.timings.firstChoropleth) ctx.track(evaluateSites(ctx)); },
 };
+ctx.place = placeState(actions);
 
 boot().catch((e) => {
   console.error('gapmap could not start:', e);
@@ -73,11 +78,13 @@ async function boot() {
   let choropleth = await earlyChoropleth;
   if (!choropleth || choropleth.legend.layer !== ctx.state.ind || choropleth.legend.level !== level) choropleth = await loadChoropleth(ctx, ctx.state.ind, level);
   setupControls(ctx, actions);
+  setupPlacePanel(ctx, actions);
   const [tilejson, maplibregl] = await Promise.all([tilejsonP, maplibreP]);
   ctx.maplibregl = maplibregl;
   const map = createMap(ctx, { tilejson, legend: choropleth.legend }, {
     selectArea: (code) => selectArea(code, { fly: false, push: true }),
     viewChanged: () => commit(ctx, false),
+    placeAt: (lngLat) => addSiteAt(ctx, lngLat, actions),
   });
   await new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)));
   await drawChoropleth(choropleth, { first: true });
@@ -126,6 +133,8 @@ async function drawChoropleth(choropleth, { first = false } = {}) {
   commit(ctx, false);
   if (ctx.state.area) ctx.track(selectArea(ctx.state.area, { fly: false, push: false }));
   if (ctx.state.tab === 'gaps') ctx.track(refreshGapPanel());
+  // A shared link's placement scenario: evaluate its sites (drawn over the map).
+  ctx.track(evaluateSites(ctx));
 }
 
 /** Colour the map for the current layer and level (fetching legend and values). */

@@ -35,6 +35,8 @@ pub enum Error {
     Place(#[from] PlaceError),
     #[error(transparent)]
     Slides(#[from] SlidesError),
+    #[error(transparent)]
+    Placement(#[from] crate::public::placement::PlacementError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -74,6 +76,7 @@ impl Error {
             Error::Server(e) => e.is_input_error(),
             Error::Slides(e) => e.is_input_error(),
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
+            Error::Placement(e) => e.is_input_error(),
             Error::Tiles(e) => matches!(
                 e,
                 TileError::BadZoomRange { .. } | TileError::NoTilesets | TileError::File(_)

@@ -12,50 +12,24 @@
 
 use super::ConfigArgs;
 use super::Error;
-use crate::dataset::Dataset;
-use crate::export::placement::{placement_geojson, placement_xlsx, write_placement_csv};
+use crate::export::placement::{encode_placement, PlacementFormat};
 use crate::fsutil::write_atomic;
 use crate::imd::ImdEdition;
 use crate::ingest::placement::{load_demand, load_matrix, load_site_points};
 use crate::level::Level;
-use crate::place::candidates::{
-    dataset_sites, generated_candidates, merge_sites, Sample, SampleRule,
+use crate::place::candidates::{merge_sites, Sample, SampleRule};
+use crate::place::demand::{AgeBand, DemandInfo, DemandSpec, Need, Quintiles};
+use crate::place::report::ReportContext;
+use crate::place::run::{run as run_task, Task};
+use crate::place::{Access, Control, Instance, Model, SolveOptions};
+use crate::public::placement::{
+    what_if_places, Generate, PlacementParts, PlacementRequest, DEFAULT_RADIUS_METRES,
 };
-use crate::place::demand::{dataset_demand, AgeBand, DemandInfo, DemandSpec, Need, Quintiles};
-use crate::place::report::{render_table, report, ReportContext};
-use crate::place::{solve, Access, Control, DemandPoint, Instance, Model, SitePoint, SolveOptions};
+use crate::public::PublicDataset;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
-
-/// Default coverage radius in metres when no matrix is given.
-pub const DEFAULT_RADIUS_METRES: f64 = 3000.0;
-
-/// Output format of `gapmap place`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum PlaceFormat {
-    /// Aligned text tables for a terminal.
-    Table,
-    /// One CSV: a row per site, then a row per IMD quintile.
-    Csv,
-    /// The full report (objective, bound, gap, status, chosen, by-quintile table, areas).
-    Json,
-    /// Sites and demand areas as points (WGS84) with the summary as a foreign member.
-    Geojson,
-    /// Excel workbook with a method-notes sheet (needs --out).
-    Xlsx,
-}
-
-/// Where generated candidates go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Generate {
-    /// No generated candidates (only the dataset's and --candidates sites).
-    None,
-    /// The population-weighted centre of every MSOA (2011).
-    Msoa,
-    /// The population-weighted centre of every LSOA (2011).
-    Lsoa,
-}
 
 /// `gapmap place`: solve a placement exactly and report the gap it closes.
 #[derive(Debug, Clone, clap::Args)]
@@ -70,8 +44,12 @@ pub struct PlaceArgs {
     #[arg(long, value_enum, default_value_t = Model::Mclp)]
     pub model: Model,
     /// Number of new sites to open (existing sites stay open and do not count).
-    #[arg(long)]
-    pub k: usize,
+    #[arg(long, required_unless_present = "sites")]
+    pub k: Option<usize>,
+    /// What-if: evaluate exactly these new sites instead of solving (comma-separated site ids,
+    /// or @LON:LAT for a new place); k is then their number and --k is not needed.
+    #[arg(long, value_delimiter = ',', conflicts_with = "k")]
+    pub sites: Option<Vec<String>>,
     /// Coverage radius: metres of straight-line distance (default 3000), or minutes with --matrix.
     #[arg(long)]
     pub radius: Option<f64>,
@@ -91,8 +69,8 @@ pub struct PlaceArgs {
     #[arg(long)]
     pub existing: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = PlaceFormat::Table)]
-    pub format: PlaceFormat,
+    #[arg(long, value_enum, default_value_t = PlacementFormat::Table)]
+    pub format: PlacementFormat,
     /// Write to this file (atomically) instead of standard output; required for xlsx.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -138,19 +116,33 @@ pub struct PlaceArgs {
     pub write_instance: Option<PathBuf>,
 }
 
-/// The instance and how its demand was built.
-struct Built {
-    instance: Instance,
-    demand: DemandInfo,
-    area_name: String,
-    suppress_max_count: u32,
-    weights_are_counts: bool,
+fn task(args: &PlaceArgs) -> Result<Task, Error> {
+    if let Some(sites) = &args.sites {
+        return Ok(Task::Evaluate {
+            model: args.model,
+            sites: sites.clone(),
+        });
+    }
+    let k = args
+        .k
+        .ok_or_else(|| Error::Usage("give --k N (new sites to open) or --sites ID,…".into()))?;
+    if !(args.gap_tolerance >= 0.0 && args.gap_tolerance < 1.0) {
+        return Err(Error::Usage(format!(
+            "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
+            args.gap_tolerance
+        )));
+    }
+    let mut options = SolveOptions::new(args.model, k);
+    options.time_limit = Duration::from_secs(args.time_limit);
+    options.rel_gap = args.gap_tolerance;
+    Ok(Task::Solve(options))
 }
 
-fn build_from_files(
+fn parts_from_files(
     args: &PlaceArgs,
     demand_path: &Path,
-) -> Result<(Vec<DemandPoint>, Vec<SitePoint>, DemandInfo), Error> {
+    task: &Task,
+) -> Result<PlacementParts, Error> {
     let candidates_path = args
         .candidates
         .as_deref()
@@ -161,6 +153,9 @@ fn build_from_files(
         groups.push(load_site_points(path, true, None)?);
     }
     groups.push(load_site_points(candidates_path, false, None)?);
+    if let Task::Evaluate { sites, .. } = task {
+        groups.push(what_if_places(sites)?);
+    }
     let quintiles = demand.iter().any(|d| d.quintile.is_some());
     let info = DemandInfo {
         source: demand_path.display().to_string(),
@@ -175,78 +170,69 @@ fn build_from_files(
         synthetic: false,
         notes: Vec::new(),
     };
-    Ok((demand, merge_sites(groups), info))
+    Ok(PlacementParts {
+        demand,
+        sites: merge_sites(groups),
+        context: ReportContext {
+            area_name: "your instance".to_string(),
+            demand: info,
+            suppress_max_count: 4,
+            weights_are_counts: false,
+        },
+    })
 }
 
-fn build_from_dataset(
-    args: &PlaceArgs,
-    ds: &Dataset,
-) -> Result<(Vec<DemandPoint>, Vec<SitePoint>, DemandInfo), Error> {
-    let spec = DemandSpec {
-        level: args.level,
-        ages: args.ages,
-        need: args.need.clone(),
-        edition: args.imd,
-        quintiles: args.quintiles,
-    };
-    let (demand, info) = dataset_demand(ds, &spec)?;
+fn parts_from_dataset(args: &PlaceArgs, quiet: bool, task: Task) -> Result<PlacementParts, Error> {
+    let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
     let geocode = |pc: &str| ds.postcode(pc).cloned();
-    let mut groups: Vec<Vec<SitePoint>> = Vec::new();
-    let (existing_sites, candidate_sites): (Vec<SitePoint>, Vec<SitePoint>) =
-        dataset_sites(ds).into_iter().partition(|s| s.existing);
-    groups.push(existing_sites);
-    if let Some(path) = &args.existing {
-        groups.push(load_site_points(path, true, Some(&geocode))?);
-    }
-    groups.push(candidate_sites);
-    if let Some(path) = &args.candidates {
-        groups.push(load_site_points(path, false, Some(&geocode))?);
-    }
-    let sample = args.sample.map(|size| Sample {
-        size,
-        rule: args.sample_rule,
-    });
-    match args.generate {
-        Generate::None => {}
-        Generate::Msoa => groups.push(generated_candidates(ds, Level::Msoa11, sample)?),
-        Generate::Lsoa => groups.push(generated_candidates(ds, Level::Lsoa11, sample)?),
-    }
-    Ok((demand, merge_sites(groups), info))
+    let existing = match &args.existing {
+        Some(path) => load_site_points(path, true, Some(&geocode))?,
+        None => Vec::new(),
+    };
+    let candidates = match &args.candidates {
+        Some(path) => load_site_points(path, false, Some(&geocode))?,
+        None => Vec::new(),
+    };
+    let request = PlacementRequest {
+        demand: DemandSpec {
+            level: args.level,
+            ages: args.ages,
+            need: args.need.clone(),
+            edition: args.imd,
+            quintiles: args.quintiles,
+        },
+        generate: args.generate,
+        sample: args.sample.map(|size| Sample {
+            size,
+            rule: args.sample_rule,
+        }),
+        existing,
+        candidates,
+        task,
+    };
+    Ok(PublicDataset::new(Arc::new(ds)).placement_parts(&request)?)
 }
 
-fn build(args: &PlaceArgs, quiet: bool) -> Result<Built, Error> {
-    let (demand, sites, info, area_name, suppress_max_count) = match &args.demand {
-        Some(path) => {
-            let (d, s, i) = build_from_files(args, path)?;
-            (d, s, i, "your instance".to_string(), 4)
-        }
-        None => {
-            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
-            let (d, s, i) = build_from_dataset(args, &ds)?;
-            (d, s, i, ds.meta.name.clone(), ds.meta.suppress_max_count)
-        }
+fn build(args: &PlaceArgs, quiet: bool, task: &Task) -> Result<(Instance, ReportContext), Error> {
+    let parts = match &args.demand {
+        Some(path) => parts_from_files(args, path, task)?,
+        None => parts_from_dataset(args, quiet, task.clone())?,
     };
     let access = match &args.matrix {
         Some(path) => {
             let radius = args.radius.ok_or_else(|| {
                 Error::Usage("--matrix needs --radius in minutes (e.g. --radius 15)".into())
             })?;
-            let demand_ids: Vec<&str> = demand.iter().map(|d| d.id.as_str()).collect();
-            let site_ids: Vec<&str> = sites.iter().map(|s| s.id.as_str()).collect();
+            let demand_ids: Vec<&str> = parts.demand.iter().map(|d| d.id.as_str()).collect();
+            let site_ids: Vec<&str> = parts.sites.iter().map(|s| s.id.as_str()).collect();
             Access::Matrix(load_matrix(path, radius, &demand_ids, &site_ids)?)
         }
         None => Access::Distance {
             radius: args.radius.unwrap_or(DEFAULT_RADIUS_METRES),
         },
     };
-    let weights_are_counts = args.demand.is_none() && args.need == Need::Children;
-    Ok(Built {
-        instance: Instance::new(demand, sites, access)?,
-        demand: info,
-        area_name,
-        suppress_max_count,
-        weights_are_counts,
-    })
+    let instance = Instance::new(parts.demand, parts.sites, access)?;
+    Ok((instance, parts.context))
 }
 
 /// Write the instance as three CSVs (shortest round-trip number formatting, so another tool
@@ -276,25 +262,17 @@ fn write_instance(dir: &Path, instance: &Instance) -> Result<(), Error> {
 
 /// Run `gapmap place`.
 pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), Error> {
-    if args.format == PlaceFormat::Xlsx && args.out.is_none() {
+    if args.format == PlacementFormat::Xlsx && args.out.is_none() {
         return Err(Error::Usage("--format xlsx needs --out FILE.xlsx".into()));
     }
-    let built = build(args, quiet)?;
+    let task = task(args)?;
+    let (instance, context) = build(args, quiet, &task)?;
     if let Some(dir) = &args.write_instance {
-        write_instance(dir, &built.instance)?;
+        write_instance(dir, &instance)?;
     }
-    let mut options = SolveOptions::new(args.model, args.k);
-    options.time_limit = Duration::from_secs(args.time_limit);
-    if !(args.gap_tolerance >= 0.0 && args.gap_tolerance < 1.0) {
-        return Err(Error::Usage(format!(
-            "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
-            args.gap_tolerance
-        )));
-    }
-    options.rel_gap = args.gap_tolerance;
     let spinner = crate::progress::spinner("solving", quiet);
     let mut last_log = std::time::Instant::now();
-    let solution = solve(&built.instance, &options, &mut |p| {
+    let report = run_task(&instance, &task, &context, &mut |p| {
         let mut message = p.stage.clone();
         if let (Some(incumbent), Some(bound)) = (p.incumbent, p.bound) {
             message.push_str(&format!(
@@ -310,29 +288,7 @@ pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), 
         Control::Continue
     })?;
     spinner.finish_and_clear();
-    let ctx = ReportContext {
-        area_name: built.area_name,
-        demand: built.demand,
-        suppress_max_count: built.suppress_max_count,
-        weights_are_counts: built.weights_are_counts,
-    };
-    let report = report(&built.instance, &solution, &ctx);
-    let json_error = |e: serde_json::Error| Error::Internal(format!("encoding the report: {e}"));
-    let bytes: Vec<u8> = match args.format {
-        PlaceFormat::Table => render_table(&report).into_bytes(),
-        PlaceFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report).map_err(json_error)?;
-            s.push('\n');
-            s.into_bytes()
-        }
-        PlaceFormat::Csv => {
-            let mut buf = Vec::new();
-            write_placement_csv(&report, &mut buf)?;
-            buf
-        }
-        PlaceFormat::Geojson => placement_geojson(&report)?,
-        PlaceFormat::Xlsx => placement_xlsx(&report)?,
-    };
+    let bytes = encode_placement(&report, args.format)?;
     match &args.out {
         Some(path) => write_atomic(path, &bytes)?,
         None => stdout.write_all(&bytes).map_err(|source| Error::Io {

@@ -42,6 +42,16 @@ pub struct ServeArgs {
     /// Public base URL for absolute tile URLs in TileJSON/style (default: from the Host header).
     #[arg(long)]
     pub public_url: Option<String>,
+    /// Placement solves (/api/place with k) running at once; more are answered 503.
+    #[arg(long, default_value_t = 2)]
+    pub place_solves: usize,
+    /// Cap, in seconds, on a placement solve's time limit; at most 25, so a solve ends before
+    /// the 30 s request timeout.
+    #[arg(long, default_value_t = 20)]
+    pub place_time_limit: u64,
+    /// Largest k (and what-if site list) /api/place accepts.
+    #[arg(long, default_value_t = 50)]
+    pub place_max_k: usize,
 }
 
 impl ServeArgs {
@@ -54,6 +64,9 @@ impl ServeArgs {
             gap_cache_bytes: self.gap_cache_mb.saturating_mul(1024 * 1024),
             public_url: self.public_url.clone(),
             basemap_url: self.basemap_url.clone(),
+            place_solves: self.place_solves.max(1),
+            place_time_limit: std::time::Duration::from_secs(self.place_time_limit.clamp(1, 25)),
+            place_max_k: self.place_max_k.max(1),
             ..ServerConfig::default()
         }
     }

@@ -1,5 +1,6 @@
 //! Placement reports as CSV, GeoJSON and XLSX (with method notes). JSON is the report itself
-//! (serde); the text table is [`crate::place::report::render_table`].
+//! (serde); the text table is [`crate::place::report::render_table`]. [`encode_placement`] is
+//! the one encoder `gapmap place --format` and `/api/place?format=` share.
 //!
 //! Every format carries the same, already suppressed figures of a
 //! [`PlacementReport`]; withheld cells are empty (null) with `suppressed = true`, and a
@@ -12,6 +13,60 @@ use crate::place::report::{PlacementReport, QuintileRow, SiteRow};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use serde_json::{Map, Value};
 use std::io::Write;
+
+/// An encoding of a placement report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlacementFormat {
+    /// Aligned text tables for a terminal.
+    Table,
+    /// One CSV: a row per site, then a row per IMD quintile.
+    Csv,
+    /// The full report (objective, bound, gap, status, chosen, by-quintile table, areas).
+    Json,
+    /// Sites and demand areas as points (WGS84) with the summary as a foreign member.
+    Geojson,
+    /// Excel workbook with a method-notes sheet.
+    Xlsx,
+}
+
+impl PlacementFormat {
+    /// Media type and file extension.
+    pub fn media_type(self) -> (&'static str, &'static str) {
+        match self {
+            PlacementFormat::Table => ("text/plain; charset=utf-8", "txt"),
+            PlacementFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+            PlacementFormat::Json => ("application/json", "json"),
+            PlacementFormat::Geojson => ("application/geo+json", "geojson"),
+            PlacementFormat::Xlsx => (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "xlsx",
+            ),
+        }
+    }
+}
+
+/// The report in `format` (JSON pretty-printed with a final newline, as the CLI prints it).
+pub fn encode_placement(
+    report: &PlacementReport,
+    format: PlacementFormat,
+) -> Result<Vec<u8>, ExportError> {
+    Ok(match format {
+        PlacementFormat::Table => crate::place::report::render_table(report).into_bytes(),
+        PlacementFormat::Json => {
+            let mut s = serde_json::to_string_pretty(report)
+                .map_err(|e| ExportError::Write(std::io::Error::other(e)))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        PlacementFormat::Csv => {
+            let mut buf = Vec::new();
+            write_placement_csv(report, &mut buf)?;
+            buf
+        }
+        PlacementFormat::Geojson => placement_geojson(report)?,
+        PlacementFormat::Xlsx => placement_xlsx(report)?,
+    })
+}
 
 const CSV_HEADER: [&str; 27] = [
     "section",

@@ -308,7 +308,36 @@ pub fn load_site_points(
         path,
         "a sites CSV with columns id and x,y (or lon,lat, or postcode)",
     )?;
-    Ok(read_located(&csv, geocode)?
+    Ok(site_points(read_located(&csv, geocode)?, existing))
+}
+
+/// Site points given inline rather than in a file (an API request body, a what-if site on the
+/// map): `rows` of values under `header`, read exactly like a sites CSV (same columns, same
+/// checks). Errors name `source` as the file and the row's 1-based position as the line.
+pub fn site_points_from_rows(
+    source: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+    existing: bool,
+    geocode: Option<Geocoder<'_>>,
+) -> Result<Vec<SitePoint>, IngestError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let csv = Csv {
+        path: source.into(),
+        header: header.iter().map(|h| h.to_string()).collect(),
+        records: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, csv::StringRecord::from(r.clone())))
+            .collect(),
+    };
+    Ok(site_points(read_located(&csv, geocode)?, existing))
+}
+
+fn site_points(located: Vec<Located>, existing: bool) -> Vec<SitePoint> {
+    located
         .into_iter()
         .map(|l| SitePoint {
             id: l.id,
@@ -318,7 +347,7 @@ pub fn load_site_points(
             lonlat: l.lonlat,
             existing,
         })
-        .collect())
+        .collect()
 }
 
 /// Read a travel-time matrix over the given demand and site ids (in instance order).

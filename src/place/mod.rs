@@ -44,6 +44,7 @@
 //! - [`centre`]: population-weighted area centres (mean position of the area's live postcodes).
 //! - [`demand`]: one demand point per LSOA, weighted by children of an age band × need.
 //! - [`candidates`]: existing sites, and generated candidates at area centres.
+//! - [`run`]: one request → one report: solve, or evaluate a given site set (what-if).
 //! - [`report`]: the placement report (by-quintile table, per-site need newly covered) with
 //!   small-count suppression, and its text rendering.
 
@@ -61,6 +62,7 @@ pub mod model;
 pub mod presolve;
 pub mod reach;
 pub mod report;
+pub mod run;
 pub mod solve;
 
 #[cfg(test)]

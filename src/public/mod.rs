@@ -17,6 +17,8 @@
 //! - [`search`]: search by name, code or postcode.
 //! - [`catalogue`]: meta, levels, indicators, groupings, sites.
 //! - [`legend`]: classes and colours of the map layers.
+//! - [`placement`]: a placement request on the dataset → its instance and report (the one path
+//!   for `gapmap place` and `/api/place`).
 //! - [`error`]: the error type, [`PublicError`].
 
 pub mod catalogue;
@@ -26,6 +28,7 @@ pub mod error;
 pub mod features;
 pub mod gaps;
 pub mod legend;
+pub mod placement;
 pub mod profile;
 pub mod search;
 pub mod values;

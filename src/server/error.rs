@@ -31,6 +31,9 @@ pub enum ApiError {
     /// The path names a resource that does not exist (404).
     #[error("{error}: {detail}")]
     NotFound { error: &'static str, detail: String },
+    /// Every slot for this kind of work is taken (503 with `Retry-After`); try again shortly.
+    #[error("busy: {0}")]
+    Busy(String),
     /// Something failed on our side (500). The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -51,6 +54,10 @@ impl ApiError {
         }
     }
 
+    pub fn busy(detail: impl Into<String>) -> Self {
+        ApiError::Busy(detail.into())
+    }
+
     pub fn internal(context: impl std::fmt::Display) -> Self {
         ApiError::Internal(context.to_string())
     }
@@ -59,6 +66,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -73,6 +81,14 @@ impl IntoResponse for ApiError {
                     error: error.to_string(),
                     detail,
                 }
+            }
+            ApiError::Busy(detail) => {
+                let body = ErrorBody {
+                    error: "busy".into(),
+                    detail,
+                };
+                return (status, [(axum::http::header::RETRY_AFTER, "5")], Json(body))
+                    .into_response();
             }
             ApiError::Internal(context) => {
                 tracing::error!(error = %context, "request failed");

@@ -20,6 +20,9 @@
 //! - [`api`]: the read-only JSON API (`/api/meta`, levels, indicators, values, areas, sites,
 //!   search, groupings, legend).
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
+//! - [`place`]: `/api/place` (GET/POST): placement solves and what-if evaluations, with a
+//!   limit on concurrent solves.
+//! - [`slots`]: [`slots::SolveSlots`], the non-blocking limit on concurrent solves.
 //! - [`stats`]: `POST /api/stats`, the analysts' method set on a posted CSV.
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
@@ -30,7 +33,9 @@ pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod place;
 pub mod run;
+pub mod slots;
 pub mod state;
 pub mod stats;
 pub mod tile_source;
@@ -72,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
         .route("/api/geo", get(downloads::geo))
+        .route("/api/place", get(place::place_get).post(place::place_post))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))
         .route("/style.json", get(tiles::style))

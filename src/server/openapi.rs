@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, stats, tiles};
+use super::{api, downloads, error::ErrorBody, place, stats, tiles};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -32,6 +32,8 @@ use utoipa::OpenApi;
         downloads::gaps,
         downloads::geo,
         stats::stats,
+        place::place_get,
+        place::place_post,
         tiles::tile,
         tiles::tilejson,
         tiles::style,
@@ -40,6 +42,7 @@ use utoipa::OpenApi;
     ),
     components(schemas(
         ErrorBody,
+        place::PlaceBody,
         crate::public::PublicValue,
         crate::gaps::GapTable,
         crate::gaps::GapGroup,

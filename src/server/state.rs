@@ -1,6 +1,6 @@
 //! What every handler shares: the server's settings ([`ServerConfig`]), the public face of the
 //! data ([`PublicDataset`]), one tile source per level with a tile cache bounded in bytes, and
-//! the request metrics ([`AppState`]).
+//! the request metrics, and the placement solve slots ([`AppState`]).
 //!
 //! Memory is bounded by construction: the tile cache by `tile_cache_bytes` (gzipped tile bytes
 //! plus their ETags and a fixed per-entry overhead), the gap-table cache by the public face's
@@ -43,6 +43,12 @@ pub struct ServerConfig {
     /// Optional raster basemap under the choropleth (`{z}/{x}/{y}` template), for deployments
     /// with internet access; off by default, so nothing is fetched from outside.
     pub basemap_url: Option<String>,
+    /// Placement solves running at once (`/api/place` with k); more are answered 503.
+    pub place_solves: usize,
+    /// Cap on a placement solve's time limit.
+    pub place_time_limit: Duration,
+    /// Largest k (and largest what-if site list) `/api/place` accepts.
+    pub place_max_k: usize,
 }
 
 impl Default for ServerConfig {
@@ -59,6 +65,9 @@ impl Default for ServerConfig {
             minzoom: 0,
             maxzoom: 14,
             basemap_url: None,
+            place_solves: 2,
+            place_time_limit: Duration::from_secs(20),
+            place_max_k: 50,
         }
     }
 }
@@ -156,6 +165,8 @@ pub(crate) struct Inner {
     pub tiles: BTreeMap<Level, Arc<dyn TileSource>>,
     pub cache: Option<moka::sync::Cache<TileKey, CachedTile>>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Slots for placement solves, shared by every worker.
+    pub place_slots: Arc<super::slots::SolveSlots>,
     /// `Cache-Control` of tile responses, made once from `config.tile_max_age`.
     pub tile_cache_control: HeaderValue,
     pub config: ServerConfig,
@@ -186,6 +197,7 @@ impl AppState {
                 tiles,
                 cache,
                 metrics: Arc::new(metrics::Metrics::default()),
+                place_slots: super::slots::SolveSlots::new(config.place_solves.max(1)),
                 tile_cache_control: HeaderValue::from_str(&format!(
                     "public, max-age={}",
                     config.tile_max_age
@@ -215,6 +227,11 @@ impl AppState {
     /// The dataset behind it (geometry and metadata; values come from [`AppState::public`]).
     pub fn dataset(&self) -> &Dataset {
         self.inner.public.dataset()
+    }
+
+    /// The placement solve slots (shared by every worker).
+    pub fn place_slots(&self) -> &Arc<super::slots::SolveSlots> {
+        &self.inner.place_slots
     }
 
     pub fn config(&self) -> &ServerConfig {

@@ -10,6 +10,7 @@ mod areas;
 mod catalogue;
 mod downloads;
 mod ops;
+mod place;
 mod stats;
 mod suppression;
 mod tiles;

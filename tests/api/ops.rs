@@ -26,6 +26,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("/api/legend", "/api/legend?layer=imd-decile"),
     ("/api/gaps", "/api/gaps?indicator=990003&by=imd-quintile"),
     ("/api/geo", "/api/geo"),
+    ("/api/place", "/api/place?k=1"),
     ("/tiles/{level}/{z}/{x}/{y}.mvt", "/tiles/msoa11/0/0/0.mvt"),
     ("/tiles/{level}.json", "/tiles/msoa11.json"),
     ("/style.json", "/style.json"),

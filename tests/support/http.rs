@@ -77,10 +77,12 @@ pub async fn send(state: AppState, uri: &str, headers: &[(&str, &str)]) -> Reply
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = app(state)
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    call(state, req.body(Body::empty()).unwrap()).await
+}
+
+/// Any request on `state`, its response read whole.
+pub async fn call(state: AppState, req: Request<Body>) -> Reply {
+    let res = app(state).oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();

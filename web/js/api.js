@@ -43,5 +43,6 @@ export const api = {
   search: (q) => getJson(`/api/search?${qs({ q })}`, { cached: false }),
   tilejson: (level) => getJson(`/tiles/${encodeURIComponent(level)}.json`),
   gapsDownload: (indicator, by, level, format, locality) => `/api/gaps?${qs({ indicator, by, level, locality, format })}`,
+  placeUrl: ({ model, k, radius, need, sites }) => `/api/place?${qs({ model, k, radius, need, sites })}`,
   geoDownload: (indicator, level) => `/api/geo?${qs({ level, indicator, format: 'geojson' })}`,
 };

@@ -44,13 +44,16 @@ export function setupControls(ctx, actions) {
     if (open) ui.controls.focus();
   });
 
-  for (const tab of [ui.tabArea, ui.tabGaps]) {
-    tab.addEventListener('click', () => actions.setTab(tab === ui.tabGaps ? 'gaps' : 'area', { push: true, focus: false }));
+  const tabs = [['area', ui.tabArea], ['gaps', ui.tabGaps], ['place', ui.tabPlace]];
+  for (const [id, tab] of tabs) {
+    tab.addEventListener('click', () => actions.setTab(id, { push: true, focus: false }));
     tab.addEventListener('keydown', (e) => {
-      if (['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) {
-        e.preventDefault();
-        actions.setTab(ctx.state.tab === 'area' ? 'gaps' : 'area', { push: true, focus: true });
-      }
+      const moves = { ArrowLeft: -1, ArrowRight: 1, Home: -tabs.length, End: tabs.length };
+      if (!(e.key in moves)) return;
+      e.preventDefault();
+      const at = tabs.findIndex(([t]) => t === ctx.state.tab);
+      const next = Math.max(0, Math.min(tabs.length - 1, at + moves[e.key]));
+      actions.setTab(tabs[next][0], { push: true, focus: true });
     });
   }
   actions.setTab(ctx.state.tab, { push: false, focus: false });
@@ -105,6 +108,7 @@ export function updateBanner(ctx, gapIndicatorId) {
   if (ctx.indicatorById(state.ind)?.synthetic) reasons.push('the map');
   if (state.tab === 'area' && ctx.currentArea?.indicators?.some((i) => i.synthetic)) reasons.push('the area profile');
   if (state.tab === 'gaps' && (ctx.currentGaps?.synthetic || ctx.indicatorById(gapIndicatorId)?.synthetic)) reasons.push('the gap chart');
+  if (state.tab === 'place' && ctx.place?.report?.synthetic) reasons.push('the placement need');
   const show = reasons.length > 0;
   ui.banner.hidden = !show;
   document.body.classList.toggle('has-banner', show);

@@ -42,14 +42,13 @@ export function markCurrentIndicator(ctx) {
 /** Show the area or the gaps tab. */
 export function showTab(ctx, tab, { focus = false } = {}) {
   const { ui } = ctx;
-  const gaps = tab === 'gaps';
-  ui.tabArea.setAttribute('aria-selected', String(!gaps));
-  ui.tabGaps.setAttribute('aria-selected', String(gaps));
-  ui.tabArea.tabIndex = gaps ? -1 : 0;
-  ui.tabGaps.tabIndex = gaps ? 0 : -1;
-  ui.panelArea.hidden = gaps;
-  ui.panelGaps.hidden = !gaps;
-  if (focus) (gaps ? ui.tabGaps : ui.tabArea).focus();
+  for (const [id, button, panel] of [['area', ui.tabArea, ui.panelArea], ['gaps', ui.tabGaps, ui.panelGaps], ['place', ui.tabPlace, ui.panelPlace]]) {
+    const on = id === tab;
+    button.setAttribute('aria-selected', String(on));
+    button.tabIndex = on ? 0 : -1;
+    panel.hidden = !on;
+    if (on && focus) button.focus();
+  }
 }
 
 /** The indicator the gap panel shows: its own choice, else the map's indicator, else the first. */

@@ -83,8 +83,11 @@ export function createMap(ctx, { tilejson, legend }, handlers) {
     handlers.viewChanged();
   });
 
-  // Click / tap an area: open its profile. Areas outside the chosen locality are veiled and inert.
+  // Click / tap an area: open its profile (with the placement panel open: add a site there).
+  // Areas outside the chosen locality are veiled and inert.
   map.on('click', (e) => {
+    // The placement panel is open: a click places a site (place.js).
+    if (ctx.state.tab === 'place' && handlers.placeAt) { handlers.placeAt(e.lngLat); return; }
     const f = map.queryRenderedFeatures(e.point, { layers: [LAYER.fill] })[0];
     if (!f) return;
     if (ctx.state.loc && f.properties.locality !== ctx.state.loc) { ctx.status(`${f.properties.name} is outside ${ctx.localityLabel(ctx.state.loc)}`); return; }

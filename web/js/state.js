@@ -3,12 +3,17 @@
 //
 // Query string: level, ind (map layer: indicator id, or imd-decile / imd-score), loc
 // (locality), area (selected area code), tab (area | gaps), gind (gap panel indicator),
-// by (gap grouping).
+// by (gap grouping); the placement scenario: pm (model), pr (radius, km), pk (k), pn (need),
+// ps (sites: candidate ids or @LON:LAT, comma-separated).
 // Hash: #map=zoom/lat/lon, the same form MapLibre's `hash` option uses, so links from other
 // MapLibre apps paste in.
 
 /** The query-string keys, in the order they are written. */
-export const KEYS = ['level', 'ind', 'loc', 'area', 'tab', 'gind', 'by'];
+export const KEYS = ['level', 'ind', 'loc', 'area', 'tab', 'gind', 'by', 'pm', 'pr', 'pk', 'pn', 'ps'];
+
+/** The tabs of the details panel. */
+export const TABS = ['area', 'gaps', 'place'];
+const MODELS = ['mclp', 'p-median', 'equity'];
 
 export const DEFAULTS = Object.freeze({
   level: null, // filled from /api/meta default_level
@@ -18,6 +23,11 @@ export const DEFAULTS = Object.freeze({
   by: 'imd-quintile',
   tab: 'area',
   gind: '',
+  pm: 'mclp',
+  pr: '3',
+  pk: '3',
+  pn: 'imd-score',
+  ps: '',
   view: null, // {zoom, lat, lon}; null = fit the area of interest
 });
 
@@ -34,7 +44,10 @@ export function parseState(search, hash, defaults = DEFAULTS, groupings = null) 
     if (v !== null && v !== '') state[key] = v;
   }
   if (groupings && !groupings.includes(state.by)) state.by = defaults.by;
-  if (state.tab !== 'area' && state.tab !== 'gaps') state.tab = defaults.tab;
+  if (!TABS.includes(state.tab)) state.tab = defaults.tab;
+  if (!MODELS.includes(state.pm)) state.pm = defaults.pm;
+  if (!(Number(state.pr) > 0 && Number(state.pr) <= 50)) state.pr = defaults.pr;
+  if (!(Number.isInteger(Number(state.pk)) && Number(state.pk) >= 1 && Number(state.pk) <= 20)) state.pk = defaults.pk;
   state.view = parseView(hash) ?? defaults.view;
   return state;
 }

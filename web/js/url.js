@@ -31,6 +31,10 @@ export async function applyUrlState(ctx, actions) {
     else actions.clearArea();
   }
   actions.setTab(next.tab, { push: null, focus: false });
+  if (['pm', 'pr', 'pk', 'pn', 'ps'].some((k) => next[k] !== cur[k])) {
+    for (const k of ['pm', 'pr', 'pk', 'pn', 'ps']) cur[k] = next[k];
+    actions.applyPlaceState();
+  }
   if (next.view) {
     ctx.map.jumpTo({ center: [next.view.lon, next.view.lat], zoom: next.view.zoom });
     ctx.state.view = next.view;

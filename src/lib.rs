@@ -68,3 +68,4 @@ pub mod summary;
 #[allow(clippy::unwrap_used)]
 pub(crate) mod test_support;
 pub mod tiles;
+pub mod uploads;

@@ -32,6 +32,9 @@ pub enum Error {
     Tiles(#[from] TileError),
     #[error(transparent)]
     Place(#[from] PlaceError),
+    /// The uploads file cannot be used with this dataset.
+    #[error(transparent)]
+    Uploads(#[from] crate::uploads::UploadError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -69,6 +72,7 @@ impl Error {
             Error::Snapshot(e) => e.is_input_error(),
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
+            Error::Uploads(e) => e.is_input_error() || matches!(e, crate::uploads::UploadError::File(f) if f.is_input_error()),
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Tiles(e) => matches!(
                 e,

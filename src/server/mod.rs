@@ -25,24 +25,29 @@
 //! - [`run`]: running the server: one single-threaded event loop per worker.
 
 pub mod api;
+pub mod auth;
 pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod run;
+pub mod security;
 pub mod state;
+pub mod store;
 pub mod tile_source;
 pub mod tiles;
+pub mod uploads;
 pub mod web;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::time::Duration;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -75,9 +80,18 @@ pub fn app(state: AppState) -> Router {
         .route("/style.json", get(tiles::style))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
-        .with_state(state)
+        .route("/docs.js", get(openapi::docs_script))
+        .with_state(state.clone())
         .merge(web::routes(&config.web_dir))
-        .fallback(error::no_such_route);
+        // Reads take no body to speak of.
+        .layer(RequestBodyLimitLayer::new(64 * 1024));
+    // Writes read their body themselves, within --max-upload-mb (413 with a message).
+    let writes = Router::new()
+        .route("/api/indicators", post(uploads::upload_indicators))
+        .route("/api/indicators/{id}", delete(uploads::delete_indicator))
+        .route("/api/sites", post(uploads::upload_sites))
+        .with_state(state);
+    let routes = routes.merge(writes).fallback(error::no_such_route);
 
     // Compress JSON/text; tiles carry their own Content-Encoding (skipped automatically) and
     // already-compressed downloads are left alone.
@@ -101,8 +115,10 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http());
+    for (name, value) in security::headers(config.basemap_url.as_deref()) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
     if let Some(cors) = cors_layer(&config.cors_origins) {
         router = router.layer(cors);
     }

@@ -12,4 +12,6 @@ mod downloads;
 mod ops;
 mod suppression;
 mod tiles;
+mod uploads;
+mod hostile;
 mod values;

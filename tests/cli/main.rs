@@ -11,4 +11,5 @@ mod boundary_formats;
 mod check_counts;
 mod exports;
 mod snapshot_crash;
+mod shutdown;
 mod stats;

@@ -95,6 +95,7 @@ fn cases() -> Vec<Case> {
         get("bad percent-encoding (kept as text, no match)", "/api/search?q=%zz", 200, "[]"),
         get("invalid UTF-8 in a query (replaced, no match)", "/api/search?q=%ff%fe", 200, "[]"),
         get("empty search", "/api/search?q=", 400, "search"),
+        get("byte-order mark inside a postcode search (found by fuzzing)", "/api/search?q=DH86%EF%BB%BFDE", 200, "[]"),
         get("10 kB search", format!("/api/search?q={long}"), 400, "search"),
         get("unknown legend layer", "/api/legend?layer=%3Cscript%3E", 400, "imd-decile"),
         get("unknown locality", "/api/gaps?indicator=990003&locality=Atlantis", 400, "locality"),
@@ -133,6 +134,7 @@ fn cases() -> Vec<Case> {
         upload("formula in an indicator id", "/api/indicators", format!("{TIDY}E02004290,=cmd|' /C calc'!A0,2024,1,10\n").into_bytes(), 200, "=cmd"),
         upload("sites with eastings as lon/lat", "/api/sites", b"id,name,kind,postcode,lon,lat,existing\nS,x,hub,,430000,540000,true\n".to_vec(), 400, "sites.csv:2"),
         upload("sites with an unknown postcode", "/api/sites", b"id,name,kind,postcode,lon,lat,existing\nS,x,hub,ZZ9 9ZZ,,,true\n".to_vec(), 400, "ZZ9 9ZZ"),
+        upload("byte-order mark inside a site postcode (found by fuzzing)", "/api/sites", "id,name,kind,postcode,lon,lat,existing\nS,x,hub,DH86\u{feff}DE,,,true\n".as_bytes().to_vec(), 400, "sites.csv:2: field \"postcode\""),
         Case { method: "DELETE", ..upload("delete a built indicator", "/api/indicators/990001", vec![], 404, "built indicators cannot be deleted") },
         Case { method: "PUT", ..upload("wrong method", "/api/indicators", vec![], 405, "") },
     ]

@@ -39,7 +39,10 @@
 //!   reports as CSV, GeoJSON and XLSX ([`export::placement`]).
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map.
+//! - [`uploads`]: indicator and site uploads as an overlay on the built dataset, checked by the
+//!   build's loaders, persisted atomically in one file beside the snapshot.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, uploads (bearer token,
+//!   atomic swap of the public face), security headers, OpenAPI, static web map.
 //! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 

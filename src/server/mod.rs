@@ -3,15 +3,20 @@
 //!
 //! [`app`] builds the whole [`Router`] from an [`AppState`], so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket; [`serve`] runs it on a listener until
-//! Ctrl-C/SIGTERM and then drains in-flight requests (graceful shutdown).
+//! Ctrl-C/SIGTERM and then drains in-flight requests (graceful shutdown, bounded by
+//! `--shutdown-timeout-s` in [`run`]).
 //!
 //! # Layout
 //! Handlers are thin adapters: they parse the request, call the public face of the data
 //! ([`crate::public::PublicDataset`], which applies every suppression rule) and encode.
 //!
 //! # Layout
-//! - [`state`]: [`AppState`] (the public face, tile sources, the byte-bounded tile cache,
-//!   metrics), [`ServerConfig`] and [`ServerError`].
+//! - [`state`]: [`AppState`] (the data store, tile sources, the byte-bounded tile cache,
+//!   metrics, tokens, the upload writer), [`ServerConfig`] and [`ServerError`].
+//! - [`store`]: [`store::DatasetStore`], the swappable public face (`current()`/`replace()`).
+//! - [`auth`]: bearer tokens (constant-time), for writes and `/metrics`.
+//! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`.
+//! - [`security`]: Content-Security-Policy, `nosniff`, `Referrer-Policy` on every response.
 //! - [`error`]: [`error::ApiError`] (every error is JSON `{error, detail}`), the mapping from
 //!   the public face's errors, and the query extractor.
 //! - [`metrics`]: Prometheus counters and the request-timing middleware.

@@ -67,7 +67,9 @@ pub enum UploadError {
     UnknownFormat { name: String, header: String },
     #[error("level {level} is not loaded on this server; loaded: {loaded}")]
     LevelNotLoaded { level: Level, loaded: String },
-    #[error("no uploaded indicator {id:?}; uploaded: {uploaded} (built indicators cannot be deleted)")]
+    #[error(
+        "no uploaded indicator {id:?}; uploaded: {uploaded} (built indicators cannot be deleted)"
+    )]
     NotUploaded { id: String, uploaded: String },
     #[error("{path}: the uploads no longer fit the dataset: {detail}. Delete {path} (the uploads are lost) or rebuild from the same config")]
     Stale { path: PathBuf, detail: String },
@@ -132,9 +134,7 @@ impl Uploads {
                 *indicator = uploaded.clone();
             }
         }
-        dataset
-            .indicators
-            .extend(pending.into_values().cloned());
+        dataset.indicators.extend(pending.into_values().cloned());
         if let Some(sites) = &self.sites {
             dataset.sites = sites.sites.clone();
         }
@@ -241,10 +241,12 @@ pub fn parse_indicators(
         }
     };
     let level = upload.level.unwrap_or(base.meta.default_level);
-    let layer = base.layer(level).ok_or_else(|| UploadError::LevelNotLoaded {
-        level,
-        loaded: base.levels_list(),
-    })?;
+    let layer = base
+        .layer(level)
+        .ok_or_else(|| UploadError::LevelNotLoaded {
+            level,
+            loaded: base.levels_list(),
+        })?;
     let area_codes: HashSet<String> = layer.areas.iter().map(|a| a.code.clone()).collect();
     let ctx = AreaContext {
         level,
@@ -271,7 +273,9 @@ pub fn parse_indicators(
         .iter()
         .map(|i| (i.meta.id.clone(), upload.meta.clone()))
         .collect();
-    Ok(load_indicator_bytes(name, bytes, &config, &source_id, &ctx)?)
+    Ok(load_indicator_bytes(
+        name, bytes, &config, &source_id, &ctx,
+    )?)
 }
 
 fn has_overrides(meta: &IndicatorMetaConfig) -> bool {
@@ -314,7 +318,12 @@ mod tests {
         let layer = base.layer(base.meta.default_level).unwrap();
         let mut csv = String::from("area_code,indicator_id,period,count,denominator\n");
         for (i, area) in layer.areas.iter().enumerate() {
-            csv.push_str(&format!("{},uploaded-test,2024/25,{},{}\n", area.code, 10 + i % 7, 200));
+            csv.push_str(&format!(
+                "{},uploaded-test,2024/25,{},{}\n",
+                area.code,
+                10 + i % 7,
+                200
+            ));
         }
         csv.into_bytes()
     }
@@ -343,7 +352,10 @@ mod tests {
         );
         assert!((ind.values[0].value.unwrap() - 10.0 / 200.0 * 100.0).abs() < 1e-9);
         overlay.check_against(base, Path::new("x.uploads")).unwrap();
-        let back = overlay.without_indicator("uploaded-test").unwrap().apply(base);
+        let back = overlay
+            .without_indicator("uploaded-test")
+            .unwrap()
+            .apply(base);
         assert_eq!(back.indicators.len(), base.indicators.len());
         assert!(overlay.without_indicator("nope").is_err());
     }
@@ -384,7 +396,8 @@ mod tests {
     fn a_bad_row_names_the_upload_line_and_field() {
         let base = durham();
         let code = &base.layer(base.meta.default_level).unwrap().areas[0].code;
-        let csv = format!("area_code,indicator_id,period,count,denominator\n{code},x,2024,ten,100\n");
+        let csv =
+            format!("area_code,indicator_id,period,count,denominator\n{code},x,2024,ten,100\n");
         let err = parse_indicators(
             base,
             csv.as_bytes(),
@@ -394,6 +407,9 @@ mod tests {
             },
         )
         .unwrap_err();
-        assert!(err.to_string().starts_with("bad.csv:2: field \"count\""), "{err}");
+        assert!(
+            err.to_string().starts_with("bad.csv:2: field \"count\""),
+            "{err}"
+        );
     }
 }

@@ -72,7 +72,10 @@ impl Error {
             Error::Snapshot(e) => e.is_input_error(),
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
-            Error::Uploads(e) => e.is_input_error() || matches!(e, crate::uploads::UploadError::File(f) if f.is_input_error()),
+            Error::Uploads(e) => {
+                e.is_input_error()
+                    || matches!(e, crate::uploads::UploadError::File(f) if f.is_input_error())
+            }
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Tiles(e) => matches!(
                 e,

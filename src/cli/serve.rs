@@ -6,8 +6,8 @@ use super::error::Error;
 use crate::server::auth::Tokens;
 use crate::server::uploads::Writer;
 use crate::server::ServerConfig;
-use std::sync::Arc;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Serve the web map, vector tiles and JSON API.
 #[derive(Debug, Clone, clap::Args)]

@@ -73,7 +73,10 @@ pub fn detect_format(header_line: &str) -> Option<IndicatorFormat> {
         .split(',')
         .map(|c| c.trim().trim_matches('"'))
         .collect();
-    if columns.iter().any(|c| c.eq_ignore_ascii_case("Indicator ID")) {
+    if columns
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("Indicator ID"))
+    {
         Some(IndicatorFormat::Fingertips)
     } else if columns.contains(&"indicator_id") {
         Some(IndicatorFormat::Tidy)

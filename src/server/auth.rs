@@ -49,7 +49,9 @@ pub enum TokenError {
         name: String,
         len: usize,
     },
-    #[error("{path}:{line}: token name {name:?} is used twice; names identify writers in the audit log")]
+    #[error(
+        "{path}:{line}: token name {name:?} is used twice; names identify writers in the audit log"
+    )]
     DuplicateName {
         path: PathBuf,
         line: usize,
@@ -66,11 +68,10 @@ impl Tokens {
     pub fn load(file: Option<&Path>, env_secret: Option<&str>) -> Result<Tokens, TokenError> {
         let mut tokens = match file {
             Some(path) => {
-                let text =
-                    std::fs::read_to_string(path).map_err(|source| TokenError::Read {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
+                let text = std::fs::read_to_string(path).map_err(|source| TokenError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
                 Tokens::parse(path, &text)?
             }
             None => Tokens::default(),
@@ -127,7 +128,8 @@ impl Tokens {
                 len: secret.len(),
             });
         }
-        self.tokens.push((name.to_string(), digest(secret.as_bytes())));
+        self.tokens
+            .push((name.to_string(), digest(secret.as_bytes())));
         Ok(())
     }
 
@@ -203,11 +205,15 @@ mod tests {
         .unwrap();
         let tokens = Tokens::load(Some(&path), Some("env-secret-0123456789")).unwrap();
         assert_eq!(
-            tokens.authorise(&bearer("fedcba9876543210fedc"), "x").unwrap(),
+            tokens
+                .authorise(&bearer("fedcba9876543210fedc"), "x")
+                .unwrap(),
             "bob"
         );
         assert_eq!(
-            tokens.authorise(&bearer("env-secret-0123456789"), "x").unwrap(),
+            tokens
+                .authorise(&bearer("env-secret-0123456789"), "x")
+                .unwrap(),
             "env"
         );
         let wrong = tokens.authorise(&bearer("0123456789abcdef012"), "x");

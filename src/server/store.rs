@@ -68,7 +68,10 @@ mod tests {
         changed.indicators.clear();
         let old = store.replace(Arc::new(PublicDataset::new(Arc::new(changed))));
         assert!(Arc::ptr_eq(&old, &first));
-        assert!(!held.dataset().indicators.is_empty(), "the held face is unchanged");
+        assert!(
+            !held.dataset().indicators.is_empty(),
+            "the held face is unchanged"
+        );
         assert!(store.current().dataset().indicators.is_empty());
     }
 }

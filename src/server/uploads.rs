@@ -107,7 +107,10 @@ impl Writer {
             .map_err(|e| ApiError::internal(format!("persisting the upload: {e}")))?;
         if let Err(e) = audit.append(&self.audit_path) {
             // The change is persisted; losing its audit line must be seen by an operator.
-            tracing::error!("cannot append to the audit log {}: {e}", self.audit_path.display());
+            tracing::error!(
+                "cannot append to the audit log {}: {e}",
+                self.audit_path.display()
+            );
         }
         state.store().replace(public);
         *current = next;
@@ -117,7 +120,9 @@ impl Writer {
 
 fn upload_error(e: UploadError) -> ApiError {
     match &e {
-        UploadError::NotUploaded { .. } => ApiError::not_found("not an uploaded indicator", e.to_string()),
+        UploadError::NotUploaded { .. } => {
+            ApiError::not_found("not an uploaded indicator", e.to_string())
+        }
         _ if e.is_input_error() => ApiError::bad_request("invalid upload", e.to_string()),
         _ => ApiError::internal(e),
     }
@@ -210,7 +215,12 @@ fn parse_choice<T: serde::de::DeserializeOwned>(
     value
         .map(|v| {
             serde_json::from_value(serde_json::Value::String(v.to_ascii_lowercase())).map_err(
-                |_| ApiError::bad_request("bad query string", format!("{param} {v:?} is not one of: {allowed}")),
+                |_| {
+                    ApiError::bad_request(
+                        "bad query string",
+                        format!("{param} {v:?} is not one of: {allowed}"),
+                    )
+                },
             )
         })
         .transpose()
@@ -304,7 +314,10 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
         if over {
             too_large()
         } else {
-            ApiError::bad_request("incomplete body", format!("the upload could not be read: {e}"))
+            ApiError::bad_request(
+                "incomplete body",
+                format!("the upload could not be read: {e}"),
+            )
         }
     })?;
     let encoding = headers
@@ -436,7 +449,10 @@ pub async fn upload_indicators(
         sha256: crate::fsutil::sha256_hex(&bytes),
     };
     let p = prov.clone();
-    run_change(state, ids, prov, audit, move |u| Ok(u.with_indicators(indicators, &p))).await
+    run_change(state, ids, prov, audit, move |u| {
+        Ok(u.with_indicators(indicators, &p))
+    })
+    .await
 }
 
 /// `DELETE /api/indicators/{id}`
@@ -466,7 +482,10 @@ pub async fn delete_indicator(
         sha256: String::new(),
     };
     let removed = id.clone();
-    run_change(state, vec![id], prov, audit, move |u| u.without_indicator(&removed)).await
+    run_change(state, vec![id], prov, audit, move |u| {
+        u.without_indicator(&removed)
+    })
+    .await
 }
 
 /// `POST /api/sites`
@@ -509,5 +528,8 @@ pub async fn upload_sites(
         sha256: crate::fsutil::sha256_hex(&bytes),
     };
     let p = prov.clone();
-    run_change(state, vec!["sites".into()], prov, audit, move |u| Ok(u.with_sites(sites, &p))).await
+    run_change(state, vec!["sites".into()], prov, audit, move |u| {
+        Ok(u.with_sites(sites, &p))
+    })
+    .await
 }

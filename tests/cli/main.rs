@@ -10,6 +10,6 @@ mod bad_inputs;
 mod boundary_formats;
 mod check_counts;
 mod exports;
-mod snapshot_crash;
 mod shutdown;
+mod snapshot_crash;
 mod stats;

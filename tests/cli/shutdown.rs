@@ -15,7 +15,14 @@ fn sigterm_drains_a_slow_upload_and_exits_zero() {
     let snapshot = dir.path().join("durham.snapshot");
     gapmap::snapshot::write_atomic(&snapshot, support::durham()).unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_gapmap"))
-        .args(["serve", "--quiet", "--workers", "1", "--bind", "127.0.0.1:0"])
+        .args([
+            "serve",
+            "--quiet",
+            "--workers",
+            "1",
+            "--bind",
+            "127.0.0.1:0",
+        ])
         .arg("--snapshot")
         .arg(&snapshot)
         .arg("--web-dir")
@@ -72,7 +79,10 @@ fn sigterm_drains_a_slow_upload_and_exits_zero() {
         if let Some(status) = server.try_wait().unwrap() {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "server did not exit");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "server did not exit"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(0));

@@ -44,7 +44,11 @@ fn fuzz_config_and_tokens() {
 fn uris() -> impl Strategy<Value = Vec<u8>> {
     let lines: Vec<Vec<u8>> = corpus("query")
         .iter()
-        .flat_map(|f| f.split(|&b| b == b'\n').map(<[u8]>::to_vec).collect::<Vec<_>>())
+        .flat_map(|f| {
+            f.split(|&b| b == b'\n')
+                .map(<[u8]>::to_vec)
+                .collect::<Vec<_>>()
+        })
         .filter(|l| !l.is_empty())
         .collect();
     let n = lines.len();
@@ -98,7 +102,9 @@ enum Prop {
 fn prop_value() -> impl Strategy<Value = Prop> {
     prop_oneof![
         ".{0,12}".prop_map(Prop::Text),
-        any::<f64>().prop_filter("NaN has no equality", |v| !v.is_nan()).prop_map(Prop::Double),
+        any::<f64>()
+            .prop_filter("NaN has no equality", |v| !v.is_nan())
+            .prop_map(Prop::Double),
         any::<u64>().prop_map(Prop::Uint),
         any::<bool>().prop_map(Prop::Bool),
     ]
@@ -173,7 +179,8 @@ fn fuzz_mvt_round_trip() {
             layer.add_polygon(*id, props, geometry.commands());
         }
         let bytes = layer.finish();
-        let tile = Tile::decode(bytes.as_slice()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let tile =
+            Tile::decode(bytes.as_slice()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(tile.layers.len(), 1);
         let decoded = &tile.layers[0];
         prop_assert_eq!(decoded.name.as_str(), "areas");
@@ -189,7 +196,9 @@ fn fuzz_mvt_round_trip() {
                 let v = &decoded.values[pair[1] as usize];
                 match value {
                     Prop::Text(s) => prop_assert_eq!(v.string_value.as_deref(), Some(s.as_str())),
-                    Prop::Double(d) => prop_assert_eq!(v.double_value.map(f64::to_bits), Some(d.to_bits())),
+                    Prop::Double(d) => {
+                        prop_assert_eq!(v.double_value.map(f64::to_bits), Some(d.to_bits()))
+                    }
                     Prop::Uint(u) => prop_assert_eq!(v.uint_value, Some(*u)),
                     Prop::Bool(b) => prop_assert_eq!(v.bool_value, Some(*b)),
                 }

@@ -63,7 +63,8 @@ pub fn writable_state(dir: &std::path::Path, max_body: usize) -> AppState {
         max_body,
     )
     .unwrap();
-    AppState::with_tilesets(Arc::new(writer.dataset()), config()).with_writes(tokens(), Some(writer))
+    AppState::with_tilesets(Arc::new(writer.dataset()), config())
+        .with_writes(tokens(), Some(writer))
 }
 
 /// Any request with a body.

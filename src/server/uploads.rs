@@ -373,6 +373,35 @@ fn writer(state: &AppState) -> Result<&Writer, ApiError> {
     })
 }
 
+/// The audit line of a change (`bytes`: the uploaded body, empty for a delete).
+fn audit_line(prov: &Provenance, action: &'static str, what: String, bytes: &[u8]) -> AuditLine {
+    AuditLine {
+        at: prov.at.clone(),
+        by: prov.by.clone(),
+        action,
+        what,
+        file: prov.file.clone(),
+        bytes: bytes.len(),
+        sha256: if bytes.is_empty() {
+            String::new()
+        } else {
+            crate::fsutil::sha256_hex(bytes)
+        },
+    }
+}
+
+/// Run an upload's validation against the current dataset on the blocking pool.
+async fn validate<T: Send + 'static>(
+    state: &AppState,
+    check: impl FnOnce(&Dataset) -> Result<T, UploadError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let base = state.public().dataset().clone();
+    tokio::task::spawn_blocking(move || check(&base))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(upload_error)
+}
+
 fn provenance(by: String, file: String) -> Provenance {
     Provenance {
         by,
@@ -428,26 +457,14 @@ pub async fn upload_indicators(
     let w = writer(&state)?;
     let upload = q.to_upload(&state)?;
     let bytes = read_body(&headers, body, w.max_body).await?;
-    let base = state.public().dataset().clone();
-    let parse_upload = upload.clone();
-    let parse_bytes = bytes.clone();
-    let indicators = tokio::task::spawn_blocking(move || {
-        crate::uploads::parse_indicators(&base, &parse_bytes, &parse_upload)
+    let (parse_upload, parse_bytes) = (upload.clone(), bytes.clone());
+    let indicators = validate(&state, move |base| {
+        crate::uploads::parse_indicators(base, &parse_bytes, &parse_upload)
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(upload_error)?;
+    .await?;
     let ids: Vec<String> = indicators.iter().map(|i| i.meta.id.clone()).collect();
-    let prov = provenance(by, upload.file.clone());
-    let audit = AuditLine {
-        at: prov.at.clone(),
-        by: prov.by.clone(),
-        action: "upload-indicators",
-        what: ids.join(","),
-        file: upload.file,
-        bytes: bytes.len(),
-        sha256: crate::fsutil::sha256_hex(&bytes),
-    };
+    let prov = provenance(by, upload.file);
+    let audit = audit_line(&prov, "upload-indicators", ids.join(","), &bytes);
     let p = prov.clone();
     run_change(state, ids, prov, audit, move |u| {
         Ok(u.with_indicators(indicators, &p))
@@ -472,15 +489,7 @@ pub async fn delete_indicator(
     let by = state.inner.tokens.authorise(&headers, "deleting")?;
     writer(&state)?;
     let prov = provenance(by, String::new());
-    let audit = AuditLine {
-        at: prov.at.clone(),
-        by: prov.by.clone(),
-        action: "delete-indicator",
-        what: id.clone(),
-        file: String::new(),
-        bytes: 0,
-        sha256: String::new(),
-    };
+    let audit = audit_line(&prov, "delete-indicator", id.clone(), &[]);
     let removed = id.clone();
     run_change(state, vec![id], prov, audit, move |u| {
         u.without_indicator(&removed)
@@ -509,24 +518,18 @@ pub async fn upload_sites(
     let w = writer(&state)?;
     let file = file_name(q.file.as_deref(), "sites.csv")?;
     let bytes = read_body(&headers, body, w.max_body).await?;
-    let base = state.public().dataset().clone();
     let (parse_file, parse_bytes) = (file.clone(), bytes.clone());
-    let sites = tokio::task::spawn_blocking(move || {
-        crate::uploads::parse_sites(&base, &parse_file, &parse_bytes, q.illustrative)
+    let sites = validate(&state, move |base| {
+        crate::uploads::parse_sites(base, &parse_file, &parse_bytes, q.illustrative)
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(upload_error)?;
-    let prov = provenance(by, file.clone());
-    let audit = AuditLine {
-        at: prov.at.clone(),
-        by: prov.by.clone(),
-        action: "upload-sites",
-        what: format!("{} sites", sites.len()),
-        file,
-        bytes: bytes.len(),
-        sha256: crate::fsutil::sha256_hex(&bytes),
-    };
+    .await?;
+    let prov = provenance(by, file);
+    let audit = audit_line(
+        &prov,
+        "upload-sites",
+        format!("{} sites", sites.len()),
+        &bytes,
+    );
     let p = prov.clone();
     run_change(state, vec!["sites".into()], prov, audit, move |u| {
         Ok(u.with_sites(sites, &p))

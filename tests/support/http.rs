@@ -127,24 +127,7 @@ impl Reply {
 
 /// `GET uri` with extra headers.
 pub async fn send(state: AppState, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut req = Request::builder()
-        .uri(uri)
-        .header(header::HOST, "gapmap.test:8080");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app(state)
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    request(state, "GET", uri, headers, Vec::new()).await
 }
 
 /// `GET uri` on the shared state.

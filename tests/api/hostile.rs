@@ -483,7 +483,7 @@ fn cases() -> Vec<Case> {
                 .as_bytes()
                 .to_vec(),
             400,
-            "sites.csv:2: field \"postcode\"",
+            "expected a live postcode",
         ),
         Case {
             method: "DELETE",

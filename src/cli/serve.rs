@@ -4,7 +4,7 @@
 use super::args::ConfigArgs;
 use super::error::Error;
 use crate::server::auth::Tokens;
-use crate::server::uploads::Writer;
+use crate::server::writer::Writer;
 use crate::server::ServerConfig;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -16,6 +16,7 @@
 //! - [`store`]: [`store::DatasetStore`], the swappable public face (`current()`/`replace()`).
 //! - [`auth`]: bearer tokens (constant-time), for writes and `/metrics`.
 //! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`.
+//! - [`writer`]: [`writer::Writer`], where uploads are kept and how a change is committed.
 //! - [`security`]: Content-Security-Policy, `nosniff`, `Referrer-Policy` on every response.
 //! - [`error`]: [`error::ApiError`] (every error is JSON `{error, detail}`), the mapping from
 //!   the public face's errors, and the query extractor.
@@ -43,6 +44,7 @@ pub mod tile_source;
 pub mod tiles;
 pub mod uploads;
 pub mod web;
+pub mod writer;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::routing::{delete, get, post};

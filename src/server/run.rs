@@ -5,7 +5,7 @@
 
 use super::auth::Tokens;
 use super::state::{AppState, ServerConfig, ServerError};
-use super::uploads::Writer;
+use super::writer::Writer;
 use super::{app, serve, shutdown_signal};
 use std::sync::Arc;
 use std::time::Instant;

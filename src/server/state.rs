@@ -160,7 +160,7 @@ pub(crate) struct Inner {
     pub store: DatasetStore,
     /// Uploads and deletes (present when the server was started with somewhere to persist
     /// them); one change at a time.
-    pub writer: Option<super::uploads::Writer>,
+    pub writer: Option<super::writer::Writer>,
     /// Bearer tokens for writes and `/metrics`; empty disables both.
     pub tokens: super::auth::Tokens,
     pub tiles: BTreeMap<Level, Arc<dyn TileSource>>,
@@ -224,7 +224,7 @@ impl AppState {
     pub fn with_writes(
         mut self,
         tokens: super::auth::Tokens,
-        writer: Option<super::uploads::Writer>,
+        writer: Option<super::writer::Writer>,
     ) -> Self {
         match Arc::get_mut(&mut self.inner) {
             Some(inner) => {

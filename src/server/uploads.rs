@@ -12,9 +12,9 @@
 
 use super::error::{ApiError, ApiQuery};
 use super::state::AppState;
+use super::writer::{AuditLine, Writer};
 use crate::config::IndicatorMetaConfig;
 use crate::dataset::{Dataset, Polarity, ValueType};
-use crate::public::PublicDataset;
 use crate::uploads::{IndicatorUpload, Provenance, UploadError, Uploads};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -22,9 +22,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::io::Read;
 use utoipa::{IntoParams, ToSchema};
 
 /// Default body limit of an upload: 20 MiB (`--max-upload-mb`).
@@ -34,90 +32,6 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 /// 5–10×; a gzip bomb expands a thousandfold and is cut off here).
 pub const GZIP_EXPANSION_LIMIT: usize = 5;
 
-/// Where and how uploads are kept; one change at a time.
-pub struct Writer {
-    /// The dataset as built, without uploads (deleting an upload restores a built indicator).
-    base: Arc<Dataset>,
-    /// The overlay file ([`Uploads`]), replaced atomically.
-    overlay_path: PathBuf,
-    /// One JSON line per change, appended.
-    audit_path: PathBuf,
-    /// Largest accepted body, in bytes.
-    max_body: usize,
-    /// The overlay now; locked for the whole of a change.
-    uploads: Mutex<Uploads>,
-}
-
-impl std::fmt::Debug for Writer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Writer")
-            .field("overlay_path", &self.overlay_path)
-            .field("audit_path", &self.audit_path)
-            .field("max_body", &self.max_body)
-            .finish()
-    }
-}
-
-impl Writer {
-    /// A writer over the built dataset `base` with the overlay read from `overlay_path` (none
-    /// yet is empty) and checked against it.
-    pub fn open(
-        base: Arc<Dataset>,
-        overlay_path: PathBuf,
-        audit_path: PathBuf,
-        max_body: usize,
-    ) -> Result<Writer, UploadError> {
-        let uploads = Uploads::load(&overlay_path)?;
-        uploads.check_against(&base, &overlay_path)?;
-        Ok(Writer {
-            base,
-            overlay_path,
-            audit_path,
-            max_body,
-            uploads: Mutex::new(uploads),
-        })
-    }
-
-    /// The dataset to serve at start: the built one with the overlay laid over it.
-    pub fn dataset(&self) -> Dataset {
-        match self.uploads.lock() {
-            Ok(u) => u.apply(&self.base),
-            Err(poisoned) => poisoned.into_inner().apply(&self.base),
-        }
-    }
-
-    /// Apply `change` to the overlay, persist it, log it and publish the new public face.
-    fn commit(
-        &self,
-        state: &AppState,
-        audit: AuditLine,
-        change: impl FnOnce(&Uploads) -> Result<Uploads, UploadError>,
-    ) -> Result<(), ApiError> {
-        let mut current = match self.uploads.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let next = change(&current).map_err(upload_error)?;
-        let dataset = Arc::new(next.apply(&self.base));
-        let public = Arc::new(PublicDataset::with_cache_bytes(
-            dataset,
-            state.config().gap_cache_bytes,
-        ));
-        next.save(&self.overlay_path)
-            .map_err(|e| ApiError::internal(format!("persisting the upload: {e}")))?;
-        if let Err(e) = audit.append(&self.audit_path) {
-            // The change is persisted; losing its audit line must be seen by an operator.
-            tracing::error!(
-                "cannot append to the audit log {}: {e}",
-                self.audit_path.display()
-            );
-        }
-        state.store().replace(public);
-        *current = next;
-        Ok(())
-    }
-}
-
 fn upload_error(e: UploadError) -> ApiError {
     match &e {
         UploadError::NotUploaded { .. } => {
@@ -125,37 +39,6 @@ fn upload_error(e: UploadError) -> ApiError {
         }
         _ if e.is_input_error() => ApiError::bad_request("invalid upload", e.to_string()),
         _ => ApiError::internal(e),
-    }
-}
-
-/// One change in the audit log (a JSON line).
-#[derive(Debug, Serialize)]
-struct AuditLine {
-    at: String,
-    /// The token's name.
-    by: String,
-    /// `upload-indicators`, `delete-indicator`, `upload-sites`.
-    action: &'static str,
-    /// Indicator ids or the number of sites.
-    what: String,
-    file: String,
-    bytes: usize,
-    sha256: String,
-}
-
-impl AuditLine {
-    fn append(&self, path: &std::path::Path) -> std::io::Result<()> {
-        let mut line = serde_json::to_vec(self).map_err(std::io::Error::other)?;
-        line.push(b'\n');
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)?;
-        file.write_all(&line)?;
-        file.sync_data()
     }
 }
 
@@ -419,9 +302,13 @@ async fn run_change(
     change: impl FnOnce(&Uploads) -> Result<Uploads, UploadError> + Send + 'static,
 ) -> Result<(StatusCode, Json<ChangeResult>), ApiError> {
     let s = state.clone();
-    tokio::task::spawn_blocking(move || writer(&s)?.commit(&s, audit, change))
-        .await
-        .map_err(ApiError::internal)??;
+    tokio::task::spawn_blocking(move || {
+        writer(&s)?
+            .commit(s.store(), s.config().gap_cache_bytes, audit, change)
+            .map_err(upload_error)
+    })
+    .await
+    .map_err(ApiError::internal)??;
     let public = state.public();
     let d = public.dataset();
     Ok((
@@ -456,7 +343,7 @@ pub async fn upload_indicators(
     let by = state.inner.tokens.authorise(&headers, "uploading")?;
     let w = writer(&state)?;
     let upload = q.to_upload(&state)?;
-    let bytes = read_body(&headers, body, w.max_body).await?;
+    let bytes = read_body(&headers, body, w.max_body()).await?;
     let (parse_upload, parse_bytes) = (upload.clone(), bytes.clone());
     let indicators = validate(&state, move |base| {
         crate::uploads::parse_indicators(base, &parse_bytes, &parse_upload)
@@ -517,7 +404,7 @@ pub async fn upload_sites(
     let by = state.inner.tokens.authorise(&headers, "uploading")?;
     let w = writer(&state)?;
     let file = file_name(q.file.as_deref(), "sites.csv")?;
-    let bytes = read_body(&headers, body, w.max_body).await?;
+    let bytes = read_body(&headers, body, w.max_body()).await?;
     let (parse_file, parse_bytes) = (file.clone(), bytes.clone());
     let sites = validate(&state, move |base| {
         crate::uploads::parse_sites(base, &parse_file, &parse_bytes, q.illustrative)

@@ -3,7 +3,7 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use gapmap::server::auth::Tokens;
-use gapmap::server::uploads::Writer;
+use gapmap::server::writer::Writer;
 use gapmap::server::{app, AppState, ServerConfig};
 use http_body_util::BodyExt;
 use serde_json::Value;

@@ -456,6 +456,27 @@ pub struct Site {
     pub illustrative: bool,
 }
 
+/// A postcode in the published form: upper case, spaces removed, then one space before the
+/// last three characters ("dh11ab" → "DH1 1AB"); shorter than five characters, no space.
+/// Splits by characters, not bytes: a search may hold any Unicode (found by fuzzing: a
+/// byte-order mark inside "DH86\u{feff}DE" made a byte split panic).
+pub fn normalise_postcode(raw: &str) -> String {
+    let compact: Vec<char> = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if compact.len() < 5 {
+        return compact.into_iter().collect();
+    }
+    let (outward, inward) = compact.split_at(compact.len() - 3);
+    format!(
+        "{} {}",
+        outward.iter().collect::<String>(),
+        inward.iter().collect::<String>()
+    )
+}
+
 impl Dataset {
     pub fn layer(&self, level: Level) -> Option<&Layer> {
         self.layers.iter().find(|l| l.level == level)
@@ -490,16 +511,10 @@ impl Dataset {
 
     /// Find a postcode, ignoring case and spacing ("dh11ab" finds "DH1 1AB").
     pub fn postcode(&self, query: &str) -> Option<&Postcode> {
-        let wanted: String = query
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
-        if wanted.len() < 5 {
+        let key = normalise_postcode(query);
+        if !key.contains(' ') {
             return None;
         }
-        let (outward, inward) = wanted.split_at(wanted.len() - 3);
-        let key = format!("{outward} {inward}");
         self.postcodes
             .binary_search_by(|p| p.postcode.as_str().cmp(&key))
             .ok()
@@ -519,5 +534,18 @@ impl Dataset {
             .iter()
             .map(|l| (l.level, l.areas.len()))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise_postcode;
+
+    #[test]
+    fn postcodes_are_normalised_by_characters_not_bytes() {
+        assert_eq!(normalise_postcode(" dh1 1ab "), "DH1 1AB");
+        assert_eq!(normalise_postcode("DH8 6DE"), "DH8 6DE");
+        assert_eq!(normalise_postcode("DH86\u{feff}DE"), "DH86 \u{feff}DE");
+        assert_eq!(normalise_postcode("e\u{feff}sh"), "E\u{feff}SH");
     }
 }

@@ -47,7 +47,10 @@
 //!   inputs; [`figures::map::render_map_png`].
 //! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
 //!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, OpenAPI, static web map.
+//! - [`uploads`]: indicator and site uploads as an overlay on the built dataset, checked by the
+//!   build's loaders, persisted atomically in one file beside the snapshot.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, uploads (bearer token,
+//!   atomic swap of the public face), security headers, OpenAPI, static web map.
 //! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
@@ -79,3 +82,4 @@ pub mod summary;
 #[allow(clippy::unwrap_used)]
 pub(crate) mod test_support;
 pub mod tiles;
+pub mod uploads;

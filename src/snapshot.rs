@@ -47,9 +47,18 @@ fn io(path: &Path, source: std::io::Error) -> SnapshotError {
 
 /// Encode a dataset into snapshot bytes.
 pub fn encode(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
-    let body = postcard::to_stdvec(dataset).map_err(|e| SnapshotError::Encode(e.to_string()))?;
+    encode_checked(MAGIC, dataset)
+}
+
+/// The snapshot layout for any value: `magic`, [`SNAPSHOT_VERSION`], postcard, sha256 (the
+/// uploads file uses it with its own magic).
+pub fn encode_checked<T: serde::Serialize>(
+    magic: &[u8; 8],
+    value: &T,
+) -> Result<Vec<u8>, SnapshotError> {
+    let body = postcard::to_stdvec(value).map_err(|e| SnapshotError::Encode(e.to_string()))?;
     let mut bytes = Vec::with_capacity(body.len() + 44);
-    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(magic);
     bytes.extend_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
     bytes.extend_from_slice(&body);
     let digest = Sha256::digest(&bytes);
@@ -59,13 +68,17 @@ pub fn encode(dataset: &Dataset) -> Result<Vec<u8>, SnapshotError> {
 
 /// Write a snapshot atomically ([`crate::fsutil::write_atomic`]), creating its directory.
 pub fn write_atomic(path: &Path, dataset: &Dataset) -> Result<u64, SnapshotError> {
-    let bytes = encode(dataset)?;
+    write_bytes_atomic(path, &encode(dataset)?)
+}
+
+/// Write encoded bytes atomically, creating the directory.
+pub fn write_bytes_atomic(path: &Path, bytes: &[u8]) -> Result<u64, SnapshotError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-    crate::fsutil::write_atomic(path, &bytes).map_err(|e| io(path, e.source))?;
+    crate::fsutil::write_atomic(path, bytes).map_err(|e| io(path, e.source))?;
     Ok(bytes.len() as u64)
 }
 
@@ -81,11 +94,22 @@ pub fn load(path: &Path) -> Result<Dataset, SnapshotError> {
 }
 
 pub fn decode(path: &Path, bytes: &[u8]) -> Result<Dataset, SnapshotError> {
+    let mut dataset: Dataset = decode_checked(path, MAGIC, bytes)?;
+    dataset.rebuild_indexes();
+    Ok(dataset)
+}
+
+/// Verify and decode bytes written by [`encode_checked`] with the same `magic`.
+pub fn decode_checked<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    magic: &[u8; 8],
+    bytes: &[u8],
+) -> Result<T, SnapshotError> {
     let corrupt = |why: &str| SnapshotError::Corrupt {
         path: path.to_path_buf(),
         why: why.to_string(),
     };
-    if bytes.len() < 8 + 4 + 32 || &bytes[..8] != MAGIC {
+    if bytes.len() < 8 + 4 + 32 || &bytes[..8] != magic {
         return Err(corrupt("wrong magic bytes"));
     }
     let (content, digest) = bytes.split_at(bytes.len() - 32);
@@ -102,8 +126,5 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<Dataset, SnapshotError> {
             expected: SNAPSHOT_VERSION,
         });
     }
-    let mut dataset: Dataset =
-        postcard::from_bytes(&content[12..]).map_err(|e| corrupt(&e.to_string()))?;
-    dataset.rebuild_indexes();
-    Ok(dataset)
+    postcard::from_bytes(&content[12..]).map_err(|e| corrupt(&e.to_string()))
 }

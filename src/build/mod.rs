@@ -78,7 +78,7 @@ pub fn build_dataset(
 }
 
 /// The current time as RFC 3339 (UTC, seconds).
-fn now_rfc3339() -> String {
+pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())

@@ -37,6 +37,9 @@ pub enum Error {
     Slides(#[from] SlidesError),
     #[error(transparent)]
     Placement(#[from] crate::public::placement::PlacementError),
+    /// The uploads file cannot be used with this dataset.
+    #[error(transparent)]
+    Uploads(#[from] crate::uploads::UploadError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -75,6 +78,10 @@ impl Error {
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
             Error::Slides(e) => e.is_input_error(),
+            Error::Uploads(e) => {
+                e.is_input_error()
+                    || matches!(e, crate::uploads::UploadError::File(f) if f.is_input_error())
+            }
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Placement(e) => e.is_input_error(),
             Error::Tiles(e) => matches!(

@@ -3,8 +3,11 @@
 
 use super::args::ConfigArgs;
 use super::error::Error;
+use crate::server::auth::Tokens;
+use crate::server::writer::Writer;
 use crate::server::ServerConfig;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Serve the web map, vector tiles and JSON API.
 #[derive(Debug, Clone, clap::Args)]
@@ -52,6 +55,24 @@ pub struct ServeArgs {
     /// Largest k (and what-if site list) /api/place accepts.
     #[arg(long, default_value_t = 50)]
     pub place_max_k: usize,
+    /// File of bearer tokens for uploads, deletes and /metrics: one `name:secret` per line
+    /// (the name goes in the audit log). With neither this nor GAPMAP_TOKEN, writes and
+    /// /metrics are disabled (403).
+    #[arg(long, env = "GAPMAP_TOKENS_FILE", value_name = "PATH")]
+    pub tokens_file: Option<PathBuf>,
+    /// Largest upload body accepted, in MiB (larger: 413). A gzip body may expand to 5× this.
+    #[arg(long, default_value_t = 20)]
+    pub max_upload_mb: usize,
+    /// Where uploads are kept (default: the snapshot's path with extension `.uploads`); applied
+    /// over the snapshot at start, replaced atomically on every change.
+    #[arg(long, value_name = "PATH")]
+    pub uploads: Option<PathBuf>,
+    /// Audit log of changes, one JSON line each (default: the uploads file with `.audit.log`).
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+    /// On SIGTERM/Ctrl-C, wait at most this many seconds for in-flight requests to finish.
+    #[arg(long, default_value_t = 10)]
+    pub shutdown_timeout_s: u64,
 }
 
 impl ServeArgs {
@@ -67,6 +88,7 @@ impl ServeArgs {
             place_solves: self.place_solves.max(1),
             place_time_limit: std::time::Duration::from_secs(self.place_time_limit.clamp(1, 25)),
             place_max_k: self.place_max_k.max(1),
+            shutdown_timeout: std::time::Duration::from_secs(self.shutdown_timeout_s),
             ..ServerConfig::default()
         }
     }
@@ -74,7 +96,34 @@ impl ServeArgs {
 
 /// Run `gapmap serve` until Ctrl-C/SIGTERM.
 pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Error> {
-    let dataset = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
-    crate::server::run::run(dataset, args.server_config(), &args.bind, args.workers)?;
+    let token = std::env::var("GAPMAP_TOKEN").ok();
+    let tokens = Tokens::load(args.tokens_file.as_deref(), token.as_deref())
+        .map_err(|e| Error::Usage(e.to_string()))?;
+    let base = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+    let snapshot = match &args.snapshot {
+        Some(p) => p.clone(),
+        None => args.config.load()?.0.snapshot_path(),
+    };
+    let overlay = args
+        .uploads
+        .clone()
+        .unwrap_or_else(|| snapshot.with_extension("uploads"));
+    let audit = args
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| overlay.with_extension("audit.log"));
+    let writer = Writer::open(
+        Arc::new(base),
+        overlay,
+        audit,
+        args.max_upload_mb.saturating_mul(1024 * 1024),
+    )?;
+    crate::server::run::run(
+        writer,
+        tokens,
+        args.server_config(),
+        &args.bind,
+        args.workers,
+    )?;
     Ok(())
 }

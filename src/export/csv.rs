@@ -5,12 +5,20 @@ use crate::gaps::GapTable;
 use polars::prelude::*;
 use std::io::Write;
 
-/// The gap table as a polars frame: one row per group and per summary measure.
-pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
+/// The gap table as a polars frame: one row per group and per summary measure. With
+/// `for_spreadsheet`, text cells are neutralised against formula injection.
+pub(super) fn frame(table: &GapTable, for_spreadsheet: bool) -> Result<DataFrame, ExportError> {
     let rows = rows(table);
     let n = rows.len();
+    let cell = |s: &str| -> String {
+        if for_spreadsheet {
+            super::formula::neutralise(s).into_owned()
+        } else {
+            s.to_string()
+        }
+    };
     let text = |f: &dyn Fn(&ExportRow) -> Option<String>| -> Vec<Option<String>> {
-        rows.iter().map(f).collect()
+        rows.iter().map(|r| f(r).map(|s| cell(&s))).collect()
     };
     let num = |f: &dyn Fn(&ExportRow) -> Option<f64>| -> Vec<Option<f64>> {
         rows.iter().map(f).collect()
@@ -18,13 +26,13 @@ pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
     let edition = table.edition.map(|e| e.as_str().to_string());
     let df = DataFrame::new(vec![
         Column::new("row_type".into(), text(&|r| Some(r.row_type.to_string()))),
-        Column::new("indicator_id".into(), vec![table.indicator.id.clone(); n]),
+        Column::new("indicator_id".into(), vec![cell(&table.indicator.id); n]),
         Column::new(
             "indicator_name".into(),
-            vec![table.indicator.name.clone(); n],
+            vec![cell(&table.indicator.name); n],
         ),
         Column::new("synthetic".into(), vec![table.synthetic; n]),
-        Column::new("period".into(), vec![table.indicator.period.clone(); n]),
+        Column::new("period".into(), vec![cell(&table.indicator.period); n]),
         Column::new("group_by".into(), vec![table.by.as_str().to_string(); n]),
         Column::new("level".into(), vec![table.level.as_str().to_string(); n]),
         Column::new("imd_edition".into(), vec![edition; n]),
@@ -78,7 +86,7 @@ pub(super) fn frame(table: &GapTable) -> Result<DataFrame, ExportError> {
 
 /// Write the gap table as CSV (header row, comma-separated, empty cells for nulls).
 pub fn write_csv(table: &GapTable, w: &mut dyn Write) -> Result<(), ExportError> {
-    let mut df = frame(table)?;
+    let mut df = frame(table, true)?;
     CsvWriter::new(w).include_header(true).finish(&mut df)?;
     Ok(())
 }

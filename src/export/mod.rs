@@ -8,9 +8,11 @@
 //! `suppressed` column is true; the value is never written. Each row carries `synthetic` so a
 //! synthetic figure cannot be separated from its label.
 //!
-//! [`placement`] encodes placement reports (CSV, GeoJSON, XLSX) the same way.
+//! [`placement`] encodes placement reports (CSV, GeoJSON, XLSX) the same way. Text cells of
+//! CSV and XLSX outputs go through [`formula::neutralise`] (no formula injection).
 
 mod csv;
+pub mod formula;
 mod parquet;
 pub mod placement;
 mod rows;

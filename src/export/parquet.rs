@@ -8,7 +8,7 @@ use std::io::Write;
 
 /// Write the gap table as a Parquet file (zstd-compressed by polars' default).
 pub fn write_parquet(table: &GapTable, w: &mut dyn Write) -> Result<(), ExportError> {
-    let mut df = frame(table)?;
+    let mut df = frame(table, false)?;
     ParquetWriter::new(w).finish(&mut df)?;
     Ok(())
 }

@@ -190,7 +190,12 @@ pub fn write_placement_csv(
         .chain(report.by_quintile.iter().map(quintile_cells));
     for mut cells in rows {
         cells.extend(tail.iter().cloned());
-        w.write_record(&cells).map_err(io)?;
+        w.write_record(
+            cells
+                .iter()
+                .map(|c| super::formula::neutralise(c).into_owned()),
+        )
+        .map_err(io)?;
     }
     w.flush()?;
     Ok(())
@@ -280,7 +285,7 @@ fn write_row(
             }
             _ => {
                 if !cell.is_empty() {
-                    ws.write_string(row, col, cell)?;
+                    ws.write_string(row, col, super::formula::neutralise(cell))?;
                 }
             }
         }

@@ -73,7 +73,10 @@ pub fn write_table_csv(
         .map_err(io)?;
     for row in 0..table.rows() {
         writer
-            .write_record(table.columns.iter().map(|c| cell_text(&c.cells[row])))
+            .write_record(table.columns.iter().map(|c| match &c.cells[row] {
+                Cell::Text(t) => super::formula::neutralise(t).into_owned(),
+                other => cell_text(other),
+            }))
             .map_err(io)?;
     }
     writer.flush()?;
@@ -100,7 +103,7 @@ pub fn write_table_xlsx(table: &OutputTable) -> Result<Vec<u8>, ExportError> {
                     data.write_string(row, col, number_text(*x))?;
                 }
                 Cell::Text(t) => {
-                    data.write_string(row, col, t)?;
+                    data.write_string(row, col, super::formula::neutralise(t))?;
                 }
             }
         }

@@ -3,6 +3,7 @@
 //! and "Method notes" (methods, sources, OGL attribution, suppression rule, and a SYNTHETIC
 //! warning first when the indicator is synthetic).
 
+use super::formula::neutralise;
 use super::rows::{rows, ExportError, ExportRow};
 use crate::gaps::GapTable;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
@@ -46,17 +47,17 @@ fn data_row(
     r: &ExportRow,
 ) -> Result<(), ExportError> {
     ws.write_string(row, 0, r.row_type)?;
-    ws.write_string(row, 1, &table.indicator.id)?;
-    ws.write_string(row, 2, &table.indicator.name)?;
+    ws.write_string(row, 1, neutralise(&table.indicator.id))?;
+    ws.write_string(row, 2, neutralise(&table.indicator.name))?;
     ws.write_boolean(row, 3, table.synthetic)?;
-    ws.write_string(row, 4, &table.indicator.period)?;
+    ws.write_string(row, 4, neutralise(&table.indicator.period))?;
     ws.write_string(row, 5, table.by.as_str())?;
     ws.write_string(row, 6, table.level.as_str())?;
     if let Some(e) = table.edition {
         ws.write_string(row, 7, e.as_str())?;
     }
-    ws.write_string(row, 8, &r.key)?;
-    ws.write_string(row, 9, &r.label)?;
+    ws.write_string(row, 8, neutralise(&r.key))?;
+    ws.write_string(row, 9, neutralise(&r.label))?;
     opt_number(ws, row, 10, r.order.map(f64::from))?;
     opt_number(ws, row, 11, r.areas.map(f64::from))?;
     opt_number(ws, row, 12, r.population.map(|p| p as f64))?;
@@ -68,7 +69,7 @@ fn data_row(
     opt_number(ws, row, 18, r.lower998)?;
     opt_number(ws, row, 19, r.upper998)?;
     ws.write_boolean(row, 20, r.suppressed)?;
-    ws.write_string(row, 21, &r.note)?;
+    ws.write_string(row, 21, neutralise(&r.note))?;
     Ok(())
 }
 
@@ -97,7 +98,7 @@ pub fn write_xlsx(table: &GapTable) -> Result<Vec<u8>, ExportError> {
     }
     for (i, r) in rows.iter().filter(|r| r.row_type == "group").enumerate() {
         let row = i as u32 + 1;
-        chart.write_string(row, 0, &r.label)?;
+        chart.write_string(row, 0, neutralise(&r.label))?;
         opt_number(chart, row, 1, r.value)?;
         opt_number(chart, row, 2, r.lower95)?;
         opt_number(chart, row, 3, r.upper95)?;
@@ -154,7 +155,7 @@ pub(super) fn method_notes_sheet(
     notes.write_string_with_format(row, 0, title, &Format::new().set_bold())?;
     row += 1;
     for line in lines {
-        notes.write_string(row, 0, line)?;
+        notes.write_string(row, 0, neutralise(line))?;
         row += 1;
     }
     notes.set_column_width(0, 140)?;

@@ -5,6 +5,11 @@
 use super::{text, IngestError};
 use std::path::Path;
 
+/// Columns a user-facing CSV may have: the widest gapmap reads (a Fingertips export) has 27,
+/// so a wider header is not one of its files, and refusing it early bounds the work and the
+/// size of a "missing column" message.
+pub(crate) const MAX_COLUMNS: usize = 1000;
+
 /// A CSV with a header, read with the `csv` crate so errors carry line numbers.
 pub(crate) struct Csv {
     pub path: std::path::PathBuf,
@@ -15,7 +20,11 @@ pub(crate) struct Csv {
 
 impl Csv {
     pub fn read(path: &Path, expected: &str) -> Result<Csv, IngestError> {
-        let text = text::read_text(path, expected)?;
+        Csv::parse(path, &text::read_text(path, expected)?, expected)
+    }
+
+    /// Parse CSV text already read (a file's or an upload's, named `path` in errors).
+    pub fn parse(path: &Path, text: &str, expected: &str) -> Result<Csv, IngestError> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .from_reader(text.as_bytes());
@@ -29,6 +38,16 @@ impl Csv {
             .iter()
             .map(|h| h.trim().to_string())
             .collect();
+        if header.len() > MAX_COLUMNS {
+            return Err(IngestError::Csv {
+                path: path.into(),
+                line: 1,
+                message: format!(
+                    "the header has {} columns; gapmap reads at most {MAX_COLUMNS}. Is this {expected}?",
+                    header.len()
+                ),
+            });
+        }
         let mut records = Vec::new();
         for result in reader.records() {
             let record = result.map_err(|e| {

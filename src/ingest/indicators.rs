@@ -36,6 +36,10 @@ pub struct AreaContext<'a> {
 
 const ENGLAND: &str = "E92000001";
 
+const FINGERTIPS_EXPECTED: &str = "a Fingertips CSV export";
+const TIDY_EXPECTED: &str =
+    "a tidy indicator CSV (area_code,indicator_id,period,count,denominator[,value])";
+
 /// Load one configured indicator file.
 pub fn load_indicator_file(
     path: &Path,
@@ -43,9 +47,60 @@ pub fn load_indicator_file(
     source_id: &str,
     ctx: &AreaContext<'_>,
 ) -> Result<Vec<Indicator>, IngestError> {
+    let csv = Csv::read(path, expected(config.format))?;
+    load_indicator_csv(&csv, config, source_id, ctx)
+}
+
+/// Load indicators from bytes already in memory (an upload), named `name` in every error;
+/// the same checks as [`load_indicator_file`].
+pub fn load_indicator_bytes(
+    name: &Path,
+    bytes: &[u8],
+    config: &IndicatorConfig,
+    source_id: &str,
+    ctx: &AreaContext<'_>,
+) -> Result<Vec<Indicator>, IngestError> {
+    let what = expected(config.format);
+    let csv = Csv::parse(name, &super::text::decode_text(name, bytes, what)?, what)?;
+    load_indicator_csv(&csv, config, source_id, ctx)
+}
+
+/// Which layout a CSV header is: `Indicator ID` means a Fingertips export, `indicator_id` a
+/// tidy file; `None` for neither.
+pub fn detect_format(header_line: &str) -> Option<IndicatorFormat> {
+    let columns: Vec<&str> = header_line
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .map(|c| c.trim().trim_matches('"'))
+        .collect();
+    if columns
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("Indicator ID"))
+    {
+        Some(IndicatorFormat::Fingertips)
+    } else if columns.contains(&"indicator_id") {
+        Some(IndicatorFormat::Tidy)
+    } else {
+        None
+    }
+}
+
+fn expected(format: IndicatorFormat) -> &'static str {
+    match format {
+        IndicatorFormat::Fingertips => FINGERTIPS_EXPECTED,
+        IndicatorFormat::Tidy => TIDY_EXPECTED,
+    }
+}
+
+fn load_indicator_csv(
+    csv: &Csv,
+    config: &IndicatorConfig,
+    source_id: &str,
+    ctx: &AreaContext<'_>,
+) -> Result<Vec<Indicator>, IngestError> {
     match config.format {
-        IndicatorFormat::Fingertips => load_fingertips(path, config, source_id, ctx),
-        IndicatorFormat::Tidy => load_tidy(path, config, source_id, ctx),
+        IndicatorFormat::Fingertips => load_fingertips(csv, config, source_id, ctx),
+        IndicatorFormat::Tidy => load_tidy(csv, config, source_id, ctx),
     }
 }
 
@@ -144,12 +199,12 @@ impl Draft {
 }
 
 fn load_fingertips(
-    path: &Path,
+    csv: &Csv,
     config: &IndicatorConfig,
     source_id: &str,
     ctx: &AreaContext<'_>,
 ) -> Result<Vec<Indicator>, IngestError> {
-    let csv = Csv::read(path, "a Fingertips CSV export")?;
+    let path = csv.path.as_path();
     let [c_id, c_name, c_area] = csv.cols(["Indicator ID", "Indicator Name", "Area Code"])?;
     let c_area_name = csv.opt_col("Area Name");
     let c_sex = csv.opt_col("Sex");
@@ -391,15 +446,12 @@ fn infer_scale(samples: &mut [f64]) -> Option<(ValueType, f64, String)> {
 }
 
 fn load_tidy(
-    path: &Path,
+    csv: &Csv,
     config: &IndicatorConfig,
     source_id: &str,
     ctx: &AreaContext<'_>,
 ) -> Result<Vec<Indicator>, IngestError> {
-    let csv = Csv::read(
-        path,
-        "a tidy indicator CSV (area_code,indicator_id,period,count,denominator[,value])",
-    )?;
+    let path = csv.path.as_path();
     let [c_area, c_id, c_period, c_count, c_denom] = csv.cols([
         "area_code",
         "indicator_id",

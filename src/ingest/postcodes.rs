@@ -72,15 +72,4 @@ pub fn load_postcodes(
 }
 
 /// Upper case with exactly one space before the inward code ("dh11ab" → "DH1 1AB").
-pub fn normalise_postcode(raw: &str) -> String {
-    let compact: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase();
-    if compact.len() < 5 {
-        return compact;
-    }
-    let (outward, inward) = compact.split_at(compact.len() - 3);
-    format!("{outward} {inward}")
-}
+pub use crate::dataset::normalise_postcode;

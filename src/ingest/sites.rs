@@ -13,10 +13,33 @@ pub fn load_sites(
     geocode: impl Fn(&str) -> Option<Postcode>,
     to_bng: impl Fn(f64, f64) -> Option<(f64, f64)>,
 ) -> Result<Vec<Site>, IngestError> {
-    let csv = Csv::read(
-        path,
-        "a sites CSV with columns id,name,kind,postcode,lon,lat,existing",
-    )?;
+    let csv = Csv::read(path, SITES_EXPECTED)?;
+    sites_from_csv(&csv, illustrative, geocode, to_bng)
+}
+
+const SITES_EXPECTED: &str = "a sites CSV with columns id,name,kind,postcode,lon,lat,existing";
+
+/// Load sites from bytes already in memory (an upload), named `name` in every error; the same
+/// checks as [`load_sites`].
+pub fn load_sites_bytes(
+    name: &Path,
+    bytes: &[u8],
+    illustrative: bool,
+    geocode: impl Fn(&str) -> Option<Postcode>,
+    to_bng: impl Fn(f64, f64) -> Option<(f64, f64)>,
+) -> Result<Vec<Site>, IngestError> {
+    let text = super::text::decode_text(name, bytes, SITES_EXPECTED)?;
+    let csv = Csv::parse(name, &text, SITES_EXPECTED)?;
+    sites_from_csv(&csv, illustrative, geocode, to_bng)
+}
+
+fn sites_from_csv(
+    csv: &Csv,
+    illustrative: bool,
+    geocode: impl Fn(&str) -> Option<Postcode>,
+    to_bng: impl Fn(f64, f64) -> Option<(f64, f64)>,
+) -> Result<Vec<Site>, IngestError> {
+    let path = csv.path.as_path();
     let (c_id, c_name, c_kind, c_pc, c_lon, c_lat, c_existing) = (
         csv.col("id")?,
         csv.col("name")?,

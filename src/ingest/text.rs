@@ -33,8 +33,13 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
 /// Read a text file as UTF-8 (a leading byte-order mark is dropped). Empty files and
 /// invalid UTF-8 are errors naming the line.
 pub fn read_text(path: &Path, expected: &str) -> Result<String, IngestError> {
-    let bytes = read_bytes(path)?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    decode_text(path, &read_bytes(path)?, expected)
+}
+
+/// Bytes as UTF-8 text (a leading byte-order mark is dropped), for a file or an upload named
+/// `path` in errors. Empty input and invalid UTF-8 are errors naming the line.
+pub fn decode_text(path: &Path, bytes: &[u8], expected: &str) -> Result<String, IngestError> {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty {
             path: path.to_path_buf(),

@@ -33,7 +33,7 @@ pub(crate) fn query_level(
     given: Option<&str>,
 ) -> Result<Option<Level>, ApiError> {
     given
-        .map(|l| lookup::level(state.dataset(), l))
+        .map(|l| lookup::level(&state.dataset(), l))
         .transpose()
         .map_err(ApiError::from)
 }
@@ -50,7 +50,8 @@ pub(crate) fn query_edition(given: Option<&str>) -> Result<Option<ImdEdition>, A
 #[utoipa::path(get, path = "/health", tag = "ops",
     responses((status = 200, description = "Server and dataset status", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
-    let meta = &state.dataset().meta;
+    let dataset = state.dataset();
+    let meta = &dataset.meta;
     Json(Health {
         status: "ok".into(),
         dataset: meta.name.clone(),
@@ -60,13 +61,20 @@ pub async fn health(State(state): State<AppState>) -> Json<Health> {
 
 /// `GET /metrics`
 #[utoipa::path(get, path = "/metrics", tag = "ops",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain; version=0.0.4", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    security(("bearer" = [])),
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, description = "Missing or wrong bearer token", body = ErrorBody),
+        (status = 403, description = "No token configured: metrics are not exposed", body = ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    state.inner.tokens.authorise(&headers, "/metrics")?;
     let tile_cache_bytes = state.inner.cache.as_ref().map_or(0, |c| {
         c.run_pending_tasks();
         c.weighted_size()
     });
-    (
+    Ok((
         [(
             header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
@@ -75,7 +83,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             .inner
             .metrics
             .render(tile_cache_bytes, state.public().cache_bytes()),
-    )
+    ))
 }
 
 /// `GET /api/meta`

@@ -92,7 +92,7 @@ pub async fn geo(
     let level = query_level(&state, q.level.as_deref())?;
     let edition = query_edition(q.imd.as_deref())?;
     // Features and their encoding are CPU work (every area's geometry): off the event loop.
-    let public = state.inner.public.clone();
+    let public = state.public();
     let indicator = q.indicator.clone();
     let (level, bytes) = tokio::task::spawn_blocking(move || {
         let (level, features) = public.features(level, indicator.as_deref(), edition)?;
@@ -179,7 +179,9 @@ pub async fn gaps(
         })?,
         None => GroupBy::ImdQuintile,
     };
-    let d = state.dataset();
+    // One version of the data for the whole request (an upload may swap it meanwhile).
+    let public = state.public();
+    let d = public.dataset().as_ref();
     let indicator = lookup::indicator(d, &q.indicator)?;
     let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
     if let Some(level) = query_level(&state, q.level.as_deref())? {
@@ -187,7 +189,6 @@ pub async fn gaps(
     }
     request.edition = query_edition(q.imd.as_deref())?;
     request.locality = q.locality.clone();
-    let public = state.inner.public.clone();
     let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
         .await
         .map_err(ApiError::internal)??;

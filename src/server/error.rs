@@ -34,6 +34,15 @@ pub enum ApiError {
     /// Every slot for this kind of work is taken (503 with `Retry-After`); try again shortly.
     #[error("busy: {0}")]
     Busy(String),
+    /// A write or `/metrics` without a valid bearer token (401, with `WWW-Authenticate`).
+    #[error("unauthorised: {0}")]
+    Unauthorised(String),
+    /// The request is understood but not allowed on this server (403).
+    #[error("{error}: {detail}")]
+    Forbidden { error: &'static str, detail: String },
+    /// The body is larger than the server accepts (413).
+    #[error("too large: {0}")]
+    TooLarge(String),
     /// Something failed on our side (500). The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,6 +67,21 @@ impl ApiError {
         ApiError::Busy(detail.into())
     }
 
+    pub fn unauthorised(detail: String) -> Self {
+        ApiError::Unauthorised(detail)
+    }
+
+    pub fn forbidden(error: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            error,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        ApiError::TooLarge(detail.into())
+    }
+
     pub fn internal(context: impl std::fmt::Display) -> Self {
         ApiError::Internal(context.to_string())
     }
@@ -67,6 +91,9 @@ impl ApiError {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorised(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,13 +102,22 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let challenge = matches!(self, ApiError::Unauthorised(_));
         let body = match self {
-            ApiError::BadRequest { error, detail } | ApiError::NotFound { error, detail } => {
-                ErrorBody {
-                    error: error.to_string(),
-                    detail,
-                }
-            }
+            ApiError::BadRequest { error, detail }
+            | ApiError::NotFound { error, detail }
+            | ApiError::Forbidden { error, detail } => ErrorBody {
+                error: error.to_string(),
+                detail,
+            },
+            ApiError::Unauthorised(detail) => ErrorBody {
+                error: "unauthorised".into(),
+                detail,
+            },
+            ApiError::TooLarge(detail) => ErrorBody {
+                error: "too large".into(),
+                detail,
+            },
             ApiError::Busy(detail) => {
                 let body = ErrorBody {
                     error: "busy".into(),
@@ -98,7 +134,14 @@ impl IntoResponse for ApiError {
                 }
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if challenge {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"gapmap\""),
+            );
+        }
+        response
     }
 }
 

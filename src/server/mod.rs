@@ -3,15 +3,21 @@
 //!
 //! [`app`] builds the whole [`Router`] from an [`AppState`], so tests drive it with
 //! `tower::ServiceExt::oneshot` without a socket; [`serve`] runs it on a listener until
-//! Ctrl-C/SIGTERM and then drains in-flight requests (graceful shutdown).
+//! Ctrl-C/SIGTERM and then drains in-flight requests (graceful shutdown, bounded by
+//! `--shutdown-timeout-s` in [`run`]).
 //!
 //! # Layout
 //! Handlers are thin adapters: they parse the request, call the public face of the data
 //! ([`crate::public::PublicDataset`], which applies every suppression rule) and encode.
 //!
 //! # Layout
-//! - [`state`]: [`AppState`] (the public face, tile sources, the byte-bounded tile cache,
-//!   metrics), [`ServerConfig`] and [`ServerError`].
+//! - [`state`]: [`AppState`] (the data store, tile sources, the byte-bounded tile cache,
+//!   metrics, tokens, the upload writer), [`ServerConfig`] and [`ServerError`].
+//! - [`store`]: [`store::DatasetStore`], the swappable public face (`current()`/`replace()`).
+//! - [`auth`]: bearer tokens (constant-time), for writes and `/metrics`.
+//! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`.
+//! - [`writer`]: [`writer::Writer`], where uploads are kept and how a change is committed.
+//! - [`security`]: Content-Security-Policy, `nosniff`, `Referrer-Policy` on every response.
 //! - [`error`]: [`error::ApiError`] (every error is JSON `{error, detail}`), the mapping from
 //!   the public face's errors, and the query extractor.
 //! - [`metrics`]: Prometheus counters and the request-timing middleware.
@@ -29,27 +35,33 @@
 //! - [`run`]: running the server: one single-threaded event loop per worker.
 
 pub mod api;
+pub mod auth;
 pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod place;
 pub mod run;
+pub mod security;
 pub mod slots;
 pub mod state;
 pub mod stats;
+pub mod store;
 pub mod tile_source;
 pub mod tiles;
+pub mod uploads;
 pub mod web;
+pub mod writer;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use std::time::Duration;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -83,14 +95,27 @@ pub fn app(state: AppState) -> Router {
         .route("/style.json", get(tiles::style))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
-        // Read-only routes take no body worth more than this.
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .route("/docs.js", get(openapi::docs_script))
+        .with_state(state.clone())
+        .merge(web::routes(&config.web_dir))
+        // Reads take no body to speak of.
+        .layer(RequestBodyLimitLayer::new(64 * 1024));
+    // Analysts post their own CSV inside a JSON body (not a write: no token needed).
+    let stats_route = Router::new()
         .route(
             "/api/stats",
             post(stats::stats).layer(RequestBodyLimitLayer::new(stats::MAX_BODY_BYTES)),
         )
-        .with_state(state)
-        .merge(web::routes(&config.web_dir))
+        .with_state(state.clone());
+    // Writes read their body themselves, within --max-upload-mb (413 with a message).
+    let writes = Router::new()
+        .route("/api/indicators", post(uploads::upload_indicators))
+        .route("/api/indicators/{id}", delete(uploads::delete_indicator))
+        .route("/api/sites", post(uploads::upload_sites))
+        .with_state(state);
+    let routes = routes
+        .merge(stats_route)
+        .merge(writes)
         .fallback(error::no_such_route);
 
     // Compress JSON/text; tiles carry their own Content-Encoding (skipped automatically) and
@@ -116,6 +141,9 @@ pub fn app(state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(TraceLayer::new_for_http());
+    for (name, value) in security::headers(config.basemap_url.as_deref()) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
     if let Some(cors) = cors_layer(&config.cors_origins) {
         router = router.layer(cors);
     }

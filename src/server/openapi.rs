@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, place, stats, tiles};
+use super::{api, downloads, error::ErrorBody, place, stats, tiles, uploads};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -39,6 +39,9 @@ use utoipa::OpenApi;
         tiles::style,
         openapi_json,
         docs_page,
+        uploads::upload_indicators,
+        uploads::delete_indicator,
+        uploads::upload_sites,
     ),
     components(schemas(
         ErrorBody,
@@ -56,9 +59,25 @@ use utoipa::OpenApi;
         (name = "downloads", description = "Gap tables and geographic downloads"),
         (name = "tiles", description = "Vector tiles, TileJSON and the MapLibre style"),
         (name = "ops", description = "Health, metrics and documentation"),
-    )
+        (name = "uploads", description = "Indicator and site uploads (bearer token; off when no token is configured)"),
+    ),
+    modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme the write routes and `/metrics` name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The document, built once.
 pub fn document() -> &'static utoipa::openapi::OpenApi {
@@ -80,32 +99,19 @@ pub async fn docs_page() -> Html<&'static str> {
     Html(DOCS_HTML)
 }
 
-const DOCS_HTML: &str = r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>gapmap API</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem 1.5rem; color: #1a1a1a; }
-  h1 { margin-bottom: 0; } .desc { color: #333; }
-  section { border-top: 1px solid #ccc; padding: .5rem 0; }
-  code, .path { font-family: ui-monospace, monospace; }
-  .method { display: inline-block; min-width: 3.5rem; font-weight: 700; color: #0b5394; }
-  .path { font-weight: 600; }
-  table { border-collapse: collapse; margin: .3rem 0; }
-  td, th { border: 1px solid #ddd; padding: .15rem .5rem; text-align: left; vertical-align: top; }
-  th { background: #f2f2f2; }
-  .tag { color: #555; font-size: .85rem; }
-</style>
-</head>
-<body>
-<h1>gapmap API</h1>
-<p class="desc" id="description">Loading <a href="/openapi.json">/openapi.json</a>…</p>
-<main id="paths"></main>
-<script>
-const el = (tag, attrs = {}, ...children) => {
+/// `GET /docs.js`: the docs page's script (a file, so the page runs under the same
+/// Content-Security-Policy as the map: no inline scripts).
+pub async fn docs_script() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        DOCS_JS,
+    )
+}
+
+const DOCS_JS: &str = r##"const el = (tag, attrs = {}, ...children) => {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   for (const c of children) e.append(c);
@@ -137,7 +143,33 @@ fetch('/openapi.json').then(r => r.json()).then(doc => {
     }
   }
 }).catch(e => { document.getElementById('description').textContent = 'Could not load /openapi.json: ' + e; });
-</script>
+"##;
+
+const DOCS_HTML: &str = r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>gapmap API</title>
+<style>
+  body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem 1.5rem; color: #1a1a1a; }
+  h1 { margin-bottom: 0; } .desc { color: #333; }
+  section { border-top: 1px solid #ccc; padding: .5rem 0; }
+  code, .path { font-family: ui-monospace, monospace; }
+  .method { display: inline-block; min-width: 3.5rem; font-weight: 700; color: #0b5394; }
+  .path { font-weight: 600; }
+  table { border-collapse: collapse; margin: .3rem 0; }
+  td, th { border: 1px solid #ddd; padding: .15rem .5rem; text-align: left; vertical-align: top; }
+  th { background: #f2f2f2; }
+  .tag { color: #555; font-size: .85rem; }
+</style>
+</head>
+<body>
+<h1>gapmap API</h1>
+<p class="desc" id="description">Loading <a href="/openapi.json">/openapi.json</a>…</p>
+<main id="paths"></main>
+<script src="/docs.js"></script>
 </body>
 </html>
 "##;

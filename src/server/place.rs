@@ -350,7 +350,7 @@ async fn answer(state: AppState, parsed: Parsed) -> Result<Response, ApiError> {
     };
     let stop = Arc::new(AtomicBool::new(false));
     let _stop_on_drop = StopOnDrop(stop.clone());
-    let public = state.inner.public.clone();
+    let public = state.public();
     let Parsed {
         request,
         radius,

@@ -3,18 +3,24 @@
 //! connections over them and no request crosses threads; slow work (tile generation, gap
 //! tables, encoding) goes to a blocking pool of bounded size.
 
+use super::auth::Tokens;
 use super::state::{AppState, ServerConfig, ServerError};
+use super::writer::Writer;
 use super::{app, serve, shutdown_signal};
-use crate::dataset::Dataset;
 use std::sync::Arc;
 use std::time::Instant;
 
 /// Start the server on `bind` with `workers` event loops (default: one per core) and run
-/// until Ctrl-C/SIGTERM, then let in-flight requests finish.
+/// until Ctrl-C/SIGTERM; then stop accepting, let in-flight requests finish for at most
+/// `config.shutdown_timeout`, and return.
+///
+/// The data served is `writer`'s (the built dataset with its uploads); `tokens` authorise
+/// changes to it and `/metrics`.
 ///
 /// Prints the URL and the time from this call to listening (tile sets built, socket bound).
 pub fn run(
-    dataset: Dataset,
+    writer: Writer,
+    tokens: Tokens,
     config: ServerConfig,
     bind: &str,
     workers: Option<usize>,
@@ -41,9 +47,12 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(ServerError::Runtime)?;
+    let dataset = writer.dataset();
     let name = dataset.meta.name.clone();
-    let router =
-        main_rt.block_on(async { app(AppState::with_tilesets(Arc::new(dataset), config)) });
+    let drain = config.shutdown_timeout;
+    let router = main_rt.block_on(async {
+        app(AppState::with_tilesets(Arc::new(dataset), config).with_writes(tokens, Some(writer)))
+    });
     let bind_error = |source| ServerError::Bind {
         addr: bind.to_string(),
         source,
@@ -81,10 +90,22 @@ pub fn run(
                     .map_err(ServerError::Runtime)?;
                 rt.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener)?;
-                    serve(listener, router, async move {
+                    let mut deadline = stop.clone();
+                    let server = serve(listener, router, async move {
                         let _ = stop.wait_for(|stopped| *stopped).await;
-                    })
-                    .await
+                    });
+                    // Drain in-flight requests for at most `drain` after the stop signal.
+                    let bound = async move {
+                        let _ = deadline.wait_for(|stopped| *stopped).await;
+                        tokio::time::sleep(drain).await;
+                    };
+                    tokio::select! {
+                        result = server => result,
+                        () = bound => {
+                            tracing::warn!("requests still in flight after {} s; stopping anyway", drain.as_secs());
+                            Ok(())
+                        }
+                    }
                 })
             })
             .map_err(ServerError::Runtime)?;

@@ -7,6 +7,7 @@
 //! own bound (`gap_cache_bytes`), the metrics by the fixed set of route templates.
 
 use super::metrics;
+use super::store::DatasetStore;
 use super::tile_source::TileSource;
 use crate::dataset::Dataset;
 use crate::level::Level;
@@ -40,6 +41,8 @@ pub struct ServerConfig {
     pub tile_max_age: u32,
     pub minzoom: u8,
     pub maxzoom: u8,
+    /// On shutdown, how long in-flight requests may take to finish.
+    pub shutdown_timeout: Duration,
     /// Optional raster basemap under the choropleth (`{z}/{x}/{y}` template), for deployments
     /// with internet access; off by default, so nothing is fetched from outside.
     pub basemap_url: Option<String>,
@@ -68,6 +71,7 @@ impl Default for ServerConfig {
             place_solves: 2,
             place_time_limit: Duration::from_secs(20),
             place_max_k: 50,
+            shutdown_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -160,8 +164,14 @@ impl CachedTile {
 pub(crate) type TileKey = (Level, u8, u32, u32);
 
 pub(crate) struct Inner {
-    /// The public face of the data (values, gap tables, profiles …) with its own caches.
-    pub public: Arc<PublicDataset>,
+    /// The public face of the data (values, gap tables, profiles …) with its own caches,
+    /// replaced whole by uploads.
+    pub store: DatasetStore,
+    /// Uploads and deletes (present when the server was started with somewhere to persist
+    /// them); one change at a time.
+    pub writer: Option<super::writer::Writer>,
+    /// Bearer tokens for writes and `/metrics`; empty disables both.
+    pub tokens: super::auth::Tokens,
     pub tiles: BTreeMap<Level, Arc<dyn TileSource>>,
     pub cache: Option<moka::sync::Cache<TileKey, CachedTile>>,
     pub metrics: Arc<metrics::Metrics>,
@@ -193,7 +203,9 @@ impl AppState {
         });
         AppState {
             inner: Arc::new(Inner {
-                public,
+                store: DatasetStore::new(public),
+                writer: None,
+                tokens: super::auth::Tokens::default(),
                 tiles,
                 cache,
                 metrics: Arc::new(metrics::Metrics::default()),
@@ -219,14 +231,52 @@ impl AppState {
         AppState::new(public, tiles, config)
     }
 
-    /// The public face of the data.
-    pub fn public(&self) -> &PublicDataset {
-        &self.inner.public
+    /// Allow writes (uploads, deletes) authorised by `tokens`, persisted by `writer`; and
+    /// put `/metrics` behind the same tokens. Call before [`super::app`].
+    pub fn with_writes(
+        mut self,
+        tokens: super::auth::Tokens,
+        writer: Option<super::writer::Writer>,
+    ) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => {
+                inner.tokens = tokens;
+                inner.writer = writer;
+                self
+            }
+            // Already shared: a new state over the same data, tiles, caches and metrics.
+            None => {
+                let old = &self.inner;
+                AppState {
+                    inner: Arc::new(Inner {
+                        store: DatasetStore::new(old.store.current()),
+                        writer,
+                        tokens,
+                        tiles: old.tiles.clone(),
+                        cache: old.cache.clone(),
+                        metrics: old.metrics.clone(),
+                        tile_cache_control: old.tile_cache_control.clone(),
+                        place_slots: old.place_slots.clone(),
+                        config: old.config.clone(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The public face of the data now (hold it for the whole request: see [`DatasetStore`]).
+    pub fn public(&self) -> Arc<PublicDataset> {
+        self.inner.store.current()
     }
 
     /// The dataset behind it (geometry and metadata; values come from [`AppState::public`]).
-    pub fn dataset(&self) -> &Dataset {
-        self.inner.public.dataset()
+    pub fn dataset(&self) -> Arc<Dataset> {
+        self.inner.store.dataset()
+    }
+
+    /// The store holding the public face (to replace it).
+    pub fn store(&self) -> &DatasetStore {
+        &self.inner.store
     }
 
     /// The placement solve slots (shared by every worker).

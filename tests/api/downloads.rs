@@ -328,7 +328,7 @@ async fn gaps_within_a_locality_use_only_its_areas_and_match_the_cli() {
             seed: gapmap::stats::sii::DEFAULT_SEED,
         };
         let mut out = Vec::new();
-        gapmap::cli::gaps::run(&args, state().public(), &mut out).unwrap();
+        gapmap::cli::gaps::run(&args, &state().public(), &mut out).unwrap();
         let cli: Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(cli, j, "{name}: CLI and API agree");
     }

@@ -53,7 +53,7 @@ async fn metrics_count_requests_by_route_template() {
     let s = state_with(config());
     send(s.clone(), "/api/areas/E02004290", &[]).await;
     send(s.clone(), "/api/areas/NOPE", &[]).await;
-    let r = send(s, "/metrics", &[]).await;
+    let r = send(s, "/metrics", &[("authorization", BEARER)]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r
         .header(header::CONTENT_TYPE)
@@ -93,7 +93,7 @@ async fn openapi_documents_every_route() {
     let paths = doc["paths"].as_object().unwrap();
     for (path, example) in ROUTES {
         assert!(paths.contains_key(*path), "{path} missing from OpenAPI");
-        let r = get(example).await;
+        let r = send(state(), example, &[("authorization", BEARER)]).await;
         assert_eq!(
             r.status,
             StatusCode::OK,

@@ -2,14 +2,10 @@
 //! (the package's DSR example), downloads in every format, and a 400 naming the line and
 //! column, the unknown method or the bad body.
 
-use crate::support::http::{assert_error, state, Reply};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use gapmap::server::app;
-use http_body_util::BodyExt;
+use crate::support::http::{assert_error, request, state, Reply};
+use axum::http::{header, StatusCode};
 use polars::prelude::{ParquetReader, SerReader};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 /// 19 ESP 2013 bands for two areas (the package's testpop/testobs example, area B doubled).
 fn dsr_csv() -> String {
@@ -30,22 +26,14 @@ fn dsr_csv() -> String {
 }
 
 async fn post(uri: &str, body: Vec<u8>) -> Reply {
-    let req = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header(header::HOST, "gapmap.test:8080")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .unwrap();
-    let res = app(state()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply {
-        status,
-        headers,
+    request(
+        state(),
+        "POST",
+        uri,
+        &[("content-type", "application/json")],
         body,
-    }
+    )
+    .await
 }
 
 fn dsr_body(csv: &str) -> Vec<u8> {

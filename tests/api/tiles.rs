@@ -164,7 +164,8 @@ async fn tile_cache_counts_hits_and_can_be_switched_off() {
     let uri = durham_tile();
     send(s.clone(), &uri, &[("accept-encoding", "gzip")]).await;
     send(s.clone(), &uri, &[("accept-encoding", "gzip")]).await;
-    let text = String::from_utf8(send(s, "/metrics", &[]).await.body).unwrap();
+    let text =
+        String::from_utf8(send(s, "/metrics", &[("authorization", BEARER)]).await.body).unwrap();
     assert!(text.contains("gapmap_tile_cache_hits_total 1"), "{text}");
     assert!(text.contains("gapmap_tile_cache_misses_total 1"));
     assert!(!text.contains("gapmap_tile_cache_bytes 0\n"));
@@ -176,7 +177,12 @@ async fn tile_cache_counts_hits_and_can_be_switched_off() {
     let a = send(off.clone(), &uri, &[]).await;
     let b = send(off.clone(), &uri, &[]).await;
     assert_eq!(a.body, b.body);
-    let text = String::from_utf8(send(off, "/metrics", &[]).await.body).unwrap();
+    let text = String::from_utf8(
+        send(off, "/metrics", &[("authorization", BEARER)])
+            .await
+            .body,
+    )
+    .unwrap();
     assert!(text.contains("gapmap_tile_cache_hits_total 0"));
     assert!(text.contains("gapmap_tile_cache_misses_total 2"));
 }

@@ -10,5 +10,7 @@ mod bad_inputs;
 mod boundary_formats;
 mod check_counts;
 mod exports;
+mod hostile;
+mod shutdown;
 mod snapshot_crash;
 mod stats;

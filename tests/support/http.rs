@@ -2,6 +2,8 @@
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
+use gapmap::server::auth::Tokens;
+use gapmap::server::writer::Writer;
 use gapmap::server::{app, AppState, ServerConfig};
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -35,9 +37,65 @@ pub fn config() -> ServerConfig {
     }
 }
 
-/// A fresh state (own caches and metrics) on the Durham dataset.
+/// The bearer token test states accept (token name `tester`).
+pub const TOKEN: &str = "test-token-0123456789abcdef";
+/// `Authorization` header value carrying [`TOKEN`].
+pub const BEARER: &str = "Bearer test-token-0123456789abcdef";
+
+/// The tokens test states accept: [`TOKEN`], named `tester`.
+pub fn tokens() -> Tokens {
+    Tokens::parse(std::path::Path::new("tokens"), &format!("tester:{TOKEN}")).unwrap()
+}
+
+/// A fresh state (own caches and metrics) on the Durham dataset; `/metrics` takes [`TOKEN`],
+/// uploads are off (no writer).
 pub fn state_with(config: ServerConfig) -> AppState {
-    AppState::with_tilesets(Arc::new(super::durham().clone()), config)
+    AppState::with_tilesets(Arc::new(super::durham().clone()), config).with_writes(tokens(), None)
+}
+
+/// A fresh state that accepts uploads with [`TOKEN`], keeping them in `dir`
+/// (`durham.uploads`, `audit.log`), with a body limit of `max_body` bytes.
+pub fn writable_state(dir: &std::path::Path, max_body: usize) -> AppState {
+    let writer = Writer::open(
+        Arc::new(super::durham().clone()),
+        dir.join("durham.uploads"),
+        dir.join("audit.log"),
+        max_body,
+    )
+    .unwrap();
+    AppState::with_tilesets(Arc::new(writer.dataset()), config())
+        .with_writes(tokens(), Some(writer))
+}
+
+/// Any request with a body.
+pub async fn request(
+    state: AppState,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "gapmap.test:8080");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    call(state, req.body(Body::from(body)).unwrap()).await
+}
+
+/// Any request on `state`, its response read whole.
+pub async fn call(state: AppState, req: Request<Body>) -> Reply {
+    let res = app(state).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// The shared state of this test binary.
@@ -71,26 +129,7 @@ impl Reply {
 
 /// `GET uri` with extra headers.
 pub async fn send(state: AppState, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut req = Request::builder()
-        .uri(uri)
-        .header(header::HOST, "gapmap.test:8080");
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    call(state, req.body(Body::empty()).unwrap()).await
-}
-
-/// Any request on `state`, its response read whole.
-pub async fn call(state: AppState, req: Request<Body>) -> Reply {
-    let res = app(state).oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    request(state, "GET", uri, headers, Vec::new()).await
 }
 
 /// `GET uri` on the shared state.

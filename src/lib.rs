@@ -9,6 +9,8 @@
 //! # Layout
 //! Lower modules never reach up: `scripts/module-cycles` checks there is no import cycle.
 //! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality) and GSS codes.
+//! - [`period`]: period labels (2019, 2019/20, 2018/19 - 20/21, quarters, months) parsed and
+//!   ordered in time.
 //! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks, editions.
 //! - [`fsutil`]: atomic file writes and sha256, the one place a file is replaced.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
@@ -57,6 +59,7 @@ pub mod imd;
 pub mod ingest;
 pub mod level;
 pub mod lookup;
+pub mod period;
 pub mod place;
 pub mod progress;
 pub mod public;

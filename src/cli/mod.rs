@@ -5,6 +5,7 @@
 //! - [`error`]: the CLI's [`Error`] and exit codes (2 = bad input, 1 = internal).
 //! - [`data`]: the `fetch`, `check` and `build` subcommands.
 //! - [`gaps`]: the `gaps` subcommand.
+//! - [`trend`]: the `trend` subcommand (gap trends across periods).
 //! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
 //! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
@@ -18,6 +19,7 @@ pub mod place;
 pub mod serve;
 pub mod stats;
 pub mod tiles;
+pub mod trend;
 
 pub use args::ConfigArgs;
 pub use error::Error;
@@ -58,6 +60,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Gap table for one indicator by deprivation decile/quintile, locality or area, with CIs, SII/RII and significance.
     Gaps(GapsCommand),
+    /// Is the gap narrowing? SII/RII of every period with 95% CIs, the change between the first and latest period and the slope, in words.
+    Trend(trend::TrendCommand),
     /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
     Serve(ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
@@ -96,6 +100,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
             let stdout = std::io::stdout();
             gaps::run(&args.gaps, &public, &mut stdout.lock())
+        }
+        Command::Trend(args) => {
+            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+            let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
+            trend::run(&args.trend, &public, &mut std::io::stdout().lock())
         }
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),

@@ -416,6 +416,7 @@ mod tests {
             values,
             england: None,
             county: None,
+            earlier: Vec::new(),
         };
         let dataset = Dataset {
             meta: DatasetMeta {

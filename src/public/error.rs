@@ -55,6 +55,7 @@ impl PublicError {
                 LookupError::EditionNotAvailable { .. } => "IMD edition not available",
                 LookupError::UnknownArea { .. } => "unknown area",
                 LookupError::UnknownLocality { .. } => "unknown locality",
+                LookupError::UnknownPeriod { .. } => "unknown period",
             },
             PublicError::Request(_) => "grouping not available",
             PublicError::BadSearch => "bad search text",

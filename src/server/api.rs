@@ -115,20 +115,26 @@ pub struct ValuesQuery {
     pub indicator: String,
     /// Level id; defaults to the indicator's own level, and must equal it.
     pub level: Option<String>,
+    /// Period label (see `periods` in /api/indicators); defaults to the latest.
+    pub period: Option<String>,
 }
 
-/// `GET /api/values?indicator=ID&level=L`
+/// `GET /api/values?indicator=ID&level=L&period=P`
 #[utoipa::path(get, path = "/api/values", tag = "api", params(ValuesQuery),
     responses(
         (status = 200, description = "Every area's value (suppressed values are null)", body = ValuesResponse),
-        (status = 400, description = "Unknown indicator or level", body = ErrorBody),
+        (status = 400, description = "Unknown indicator, level or period", body = ErrorBody),
     ))]
 pub async fn values(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> Result<Json<ValuesResponse>, ApiError> {
     let level = query_level(&state, q.level.as_deref())?;
-    Ok(Json(state.public().values(&q.indicator, level)?))
+    Ok(Json(state.public().values(
+        &q.indicator,
+        level,
+        q.period.as_deref(),
+    )?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -206,6 +212,8 @@ pub struct LegendQuery {
     pub layer: String,
     /// Level id; defaults to the dataset's default level (IMD) or the indicator's own level.
     pub level: Option<String>,
+    /// Period of an indicator layer; defaults to the latest.
+    pub period: Option<String>,
 }
 
 /// `GET /api/legend?layer=&level=`
@@ -219,5 +227,9 @@ pub async fn legend(
     ApiQuery(q): ApiQuery<LegendQuery>,
 ) -> Result<Json<Legend>, ApiError> {
     let level = query_level(&state, q.level.as_deref())?;
-    Ok(Json(state.public().legend(&q.layer, level)?))
+    Ok(Json(state.public().legend(
+        &q.layer,
+        level,
+        q.period.as_deref(),
+    )?))
 }

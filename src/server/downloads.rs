@@ -61,6 +61,8 @@ pub struct GeoQuery {
     pub format: Option<String>,
     /// IMD edition; defaults to the level's native edition.
     pub imd: Option<String>,
+    /// Period of the indicator; defaults to the latest.
+    pub period: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,8 +96,10 @@ pub async fn geo(
     // Features and their encoding are CPU work (every area's geometry): off the event loop.
     let public = state.inner.public.clone();
     let indicator = q.indicator.clone();
+    let period = q.period.clone();
     let (level, bytes) = tokio::task::spawn_blocking(move || {
-        let (level, features) = public.features(level, indicator.as_deref(), edition)?;
+        let (level, features) =
+            public.features(level, indicator.as_deref(), edition, period.as_deref())?;
         let bytes = match format {
             GeoFormat::GeoJson => geoexport::geojson_bytes(&features),
             GeoFormat::Gpkg => geoexport::gpkg_bytes(level.as_str(), &features),
@@ -134,6 +138,8 @@ pub struct GapsQuery {
     /// Only the areas of this locality (name or code, see /api/areas?level=locality): the gap by
     /// deprivation within one locality. Not with `by=locality`.
     pub locality: Option<String>,
+    /// Period label (see `periods` in /api/indicators); defaults to the latest.
+    pub period: Option<String>,
     /// json (default), csv, xlsx or parquet.
     pub format: Option<String>,
 }
@@ -162,7 +168,7 @@ fn gaps_format(given: Option<&str>) -> Result<GapsFormat, ApiError> {
     }
 }
 
-/// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&format=`
+/// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
         (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
@@ -187,6 +193,7 @@ pub async fn gaps(
     }
     request.edition = query_edition(q.imd.as_deref())?;
     request.locality = q.locality.clone();
+    request.period = q.period.clone();
     let public = state.inner.public.clone();
     let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
         .await
@@ -203,6 +210,9 @@ pub async fn gaps(
     }
     if let Some(l) = &table.locality {
         stem.push(l.as_str());
+    }
+    if q.period.is_some() {
+        stem.push(table.indicator.period.as_str());
     }
     let name = file_stem(&stem);
     match format {

@@ -20,6 +20,7 @@
 //! - [`api`]: the read-only JSON API (`/api/meta`, levels, indicators, values, areas, sites,
 //!   search, groupings, legend).
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
+//! - [`trend`]: `/api/trend`, gap trends across periods (JSON, CSV, XLSX).
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -33,6 +34,7 @@ pub mod run;
 pub mod state;
 pub mod tile_source;
 pub mod tiles;
+pub mod trend;
 pub mod web;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
@@ -69,6 +71,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/groupings", get(api::groupings))
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
+        .route("/api/trend", get(trend::trend))
         .route("/api/geo", get(downloads::geo))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))

@@ -29,6 +29,33 @@ pub struct Dataset {
     pub sites: Vec<Site>,
     /// Live postcodes in the area of interest, for search and geocoding, sorted by postcode.
     pub postcodes: Vec<Postcode>,
+    /// What was loaded of each service's use records (their reach indicators are in
+    /// `indicators`). Aggregates only: no record is kept.
+    pub reach: Vec<ReachSummary>,
+}
+
+/// The load report of one service's use records: counts, never rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReachSummary {
+    /// The reach indicator's id, e.g. `reach-family-hub`.
+    pub indicator_id: String,
+    pub service: String,
+    /// Age band of the denominator, e.g. `0-4`.
+    pub ages: String,
+    /// Rows of this service read.
+    pub rows: u64,
+    /// Contacts placed in an area of the area of interest.
+    pub contacts: f64,
+    /// First and last month of the rows (`YYYY-MM`).
+    pub first_month: String,
+    pub last_month: String,
+    /// Rows whose postcode is not a postcode at all.
+    pub unknown_postcode: u64,
+    /// Rows with a well-formed postcode that is not a live postcode of the area of interest.
+    pub outside_area: u64,
+    /// The first lines (1-based, header = 1) of the rows not placed, so they can be fixed.
+    pub unplaced_lines: Vec<usize>,
+    pub synthetic: bool,
 }
 
 /// A live postcode unit (OS Code-Point Open location, ONS LSOA/MSOA 2011 lookup).

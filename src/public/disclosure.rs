@@ -435,6 +435,7 @@ mod tests {
             national_by_deprivation: vec![],
             sites: vec![],
             postcodes: vec![],
+            reach: vec![],
         };
         (dataset, indicator)
     }

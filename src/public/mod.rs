@@ -13,6 +13,8 @@
 //! - [`values`]: public values of one indicator ([`PublicValue`]) and published references.
 //! - [`gaps`]: public gap tables (any period).
 //! - [`national`]: England's SII/RII per period from the real national rows by deprivation.
+//! - [`reach`]: reach of a service against need ([`ReachReport`]): its public gap table and
+//!   how its records were placed.
 //! - [`trend`]: gap trends across periods ([`GapTrend`]): SII/RII per period, change between
 //!   the first and latest period and the slope, in words.
 //! - [`profile`]: area lists, area profiles, the values endpoint.
@@ -31,6 +33,7 @@ pub mod gaps;
 pub mod legend;
 pub mod national;
 pub mod profile;
+pub mod reach;
 pub mod search;
 pub mod trend;
 pub mod values;
@@ -41,6 +44,7 @@ pub use error::PublicError;
 pub use legend::{Legend, LegendClass, LegendExtra};
 pub use national::NationalSii;
 pub use profile::{AreaProfile, AreaSummary, ImdInfo, PopulationInfo, ProfileIndicator};
+pub use reach::ReachReport;
 pub use search::{SearchHit, SEARCH_LIMIT};
 pub use trend::{GapDirection, GapTrend, TrendChange, TrendPoint};
 pub use values::{PublicFigures, PublicIndicator, PublicValue, Reference, ValuesResponse};

@@ -10,6 +10,7 @@ mod areas;
 mod catalogue;
 mod downloads;
 mod ops;
+mod reach;
 mod suppression;
 mod tiles;
 mod values;

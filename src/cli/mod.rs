@@ -6,6 +6,7 @@
 //! - [`data`]: the `fetch`, `check` and `build` subcommands.
 //! - [`gaps`]: the `gaps` subcommand.
 //! - [`trend`]: the `trend` subcommand (gap trends across periods).
+//! - [`reach`]: the `reach` subcommand (a service's reach against need from its records).
 //! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
 //! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
@@ -16,6 +17,7 @@ pub mod data;
 pub mod error;
 pub mod gaps;
 pub mod place;
+pub mod reach;
 pub mod serve;
 pub mod stats;
 pub mod tiles;
@@ -62,6 +64,8 @@ pub enum Command {
     Gaps(GapsCommand),
     /// Is the gap narrowing? SII/RII of every period with 95% CIs, the change between the first and latest period and the slope, in words.
     Trend(trend::TrendCommand),
+    /// Reach against need: a service's contacts per 1,000 children by deprivation, locality or area, from its use records (aggregated, never stored).
+    Reach(Box<reach::ReachCommand>),
     /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
     Serve(ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
@@ -106,6 +110,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
             trend::run(&args.trend, &public, &mut std::io::stdout().lock())
         }
+        Command::Reach(args) => reach::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),
         Command::Place(args) => place::run(&args, quiet, &mut std::io::stdout().lock()),

@@ -20,6 +20,7 @@
 //! - [`api`]: the read-only JSON API (`/api/meta`, levels, indicators, values, areas, sites,
 //!   search, groupings, legend).
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
+//! - [`reach`]: `/api/reach`, a service's reach against need.
 //! - [`trend`]: `/api/trend`, gap trends across periods (JSON, CSV, XLSX).
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
@@ -30,6 +31,7 @@ pub mod downloads;
 pub mod error;
 pub mod metrics;
 pub mod openapi;
+pub mod reach;
 pub mod run;
 pub mod state;
 pub mod tile_source;
@@ -72,6 +74,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
         .route("/api/trend", get(trend::trend))
+        .route("/api/reach", get(reach::reach))
         .route("/api/geo", get(downloads::geo))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, tiles, trend};
+use super::{api, downloads, error::ErrorBody, reach, tiles, trend};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         downloads::gaps,
         downloads::geo,
         trend::trend,
+        reach::reach,
         tiles::tile,
         tiles::tilejson,
         tiles::style,

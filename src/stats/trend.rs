@@ -108,7 +108,7 @@ pub fn weighted_slope(points: &[(f64, Estimate)]) -> Result<Slope, StatsError> {
         .iter()
         .map(|p| p.2 * (p.0 - t_bar) * (p.1 - y_bar))
         .sum();
-    if !(sxx > 0.0) {
+    if sxx.is_nan() || sxx <= 0.0 {
         return Err(StatsError::TooFewObservations(1.0));
     }
     let slope = sxy / sxx;
@@ -182,7 +182,7 @@ pub fn chi_squared_trend(
         .zip(&f)
         .map(|((w, s), f)| w * (s - s_bar) * (f - f_bar))
         .sum();
-    if !(sxx > 0.0) {
+    if sxx.is_nan() || sxx <= 0.0 {
         return Err(StatsError::TooFewObservations(1.0));
     }
     let chi_squared = sxy * sxy / sxx;

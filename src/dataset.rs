@@ -581,6 +581,15 @@ impl Dataset {
             .map(|i| &self.postcodes[i])
     }
 
+    /// Add (or replace) a service's reach indicator and its load summary.
+    pub fn add_reach(&mut self, indicator: Indicator, summary: ReachSummary) {
+        self.indicators.retain(|i| i.meta.id != indicator.meta.id);
+        self.indicators.push(indicator);
+        self.reach
+            .retain(|r| r.indicator_id != summary.indicator_id);
+        self.reach.push(summary);
+    }
+
     /// Rebuild indexes after deserialising a snapshot.
     pub fn rebuild_indexes(&mut self) {
         for layer in &mut self.layers {

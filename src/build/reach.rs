@@ -27,14 +27,7 @@ pub fn add(config: &Config, dataset: &mut Dataset) -> Result<(), BuildError> {
             source_id: block.path.display().to_string(),
         };
         let (indicator, summary) = load_reach(&path, &spec, dataset)?;
-        dataset
-            .indicators
-            .retain(|i| i.meta.id != indicator.meta.id);
-        dataset.indicators.push(indicator);
-        dataset
-            .reach
-            .retain(|r| r.indicator_id != summary.indicator_id);
-        dataset.reach.push(summary);
+        dataset.add_reach(indicator, summary);
     }
     Ok(())
 }

@@ -125,12 +125,5 @@ pub fn run(args: &GapsArgs, public: &PublicDataset, stdout: &mut dyn Write) -> R
         }
         GapsFormat::Xlsx => write_xlsx(&table)?,
     };
-    match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
-            context: "cannot write to standard output".into(),
-            source,
-        })?,
-    }
-    Ok(())
+    super::args::write_output(args.out.as_deref(), &bytes, stdout)
 }

@@ -94,14 +94,7 @@ pub fn run(args: &ReachCommand, quiet: bool, stdout: &mut dyn Write) -> Result<(
         source_id: args.records.display().to_string(),
     };
     let (indicator, summary) = load_reach(&args.records, &spec, &dataset)?;
-    dataset
-        .indicators
-        .retain(|i| i.meta.id != indicator.meta.id);
-    dataset.indicators.push(indicator);
-    dataset
-        .reach
-        .retain(|r| r.indicator_id != summary.indicator_id);
-    dataset.reach.push(summary);
+    dataset.add_reach(indicator, summary);
     let public = PublicDataset::new(Arc::new(dataset));
     let report = public.reach(&args.service, args.by, args.locality.clone(), args.reps)?;
     let bytes: Vec<u8> = match args.format {
@@ -126,12 +119,5 @@ pub fn run(args: &ReachCommand, quiet: bool, stdout: &mut dyn Write) -> Result<(
         }
         ReachFormat::Xlsx => write_xlsx(&report.table)?,
     };
-    match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
-            context: "cannot write to standard output".into(),
-            source,
-        })?,
-    }
-    Ok(())
+    super::args::write_output(args.out.as_deref(), &bytes, stdout)
 }

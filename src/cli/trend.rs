@@ -116,14 +116,7 @@ pub fn run(args: &TrendArgs, public: &PublicDataset, stdout: &mut dyn Write) -> 
         }
         TrendFormat::Xlsx => write_table_xlsx(&trend_table(&trend))?,
     };
-    match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
-            context: "cannot write to standard output".into(),
-            source,
-        })?,
-    }
-    Ok(())
+    super::args::write_output(args.out.as_deref(), &bytes, stdout)
 }
 
 /// The SII and RII per period and the verdict, aligned for a terminal.

@@ -38,6 +38,15 @@ pub(crate) fn query_level(
         .map_err(ApiError::from)
 }
 
+/// A grouping given in a query (default: imd-quintile); unknown ones list the allowed.
+pub(crate) fn query_group_by(given: Option<&str>) -> Result<crate::gaps::GroupBy, ApiError> {
+    given.map_or(Ok(crate::gaps::GroupBy::ImdQuintile), |b| {
+        b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
+            ApiError::bad_request("unknown grouping", e.to_string())
+        })
+    })
+}
+
 /// An IMD edition given in a query (`imd2019`/`2019`, `imd2025`/`2025`).
 pub(crate) fn query_edition(given: Option<&str>) -> Result<Option<ImdEdition>, ApiError> {
     given

@@ -4,11 +4,11 @@
 //! File formats are sent with `Content-Disposition: attachment` and a descriptive file name.
 //! Encoding that touches GDAL or polars runs on the blocking pool.
 
-use super::api::{query_edition, query_level};
+use super::api::{query_edition, query_group_by, query_level};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::{write_csv, write_parquet, write_xlsx};
-use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::gaps::{GapRequest, GapTable};
 use crate::geoexport;
 use crate::lookup;
 use axum::extract::State;
@@ -168,6 +168,27 @@ fn gaps_format(given: Option<&str>) -> Result<GapsFormat, ApiError> {
     }
 }
 
+/// The gap request a query describes: indicator, grouping (default imd-quintile), level
+/// (default the indicator's) and IMD edition, each checked ([`lookup`]); `/api/gaps` and
+/// `/api/trend` share it.
+pub(crate) fn gap_request(
+    state: &AppState,
+    indicator: &str,
+    by: Option<&str>,
+    level: Option<&str>,
+    imd: Option<&str>,
+) -> Result<GapRequest, ApiError> {
+    let by = query_group_by(by)?;
+    let d = state.dataset();
+    let indicator = lookup::indicator(d, indicator)?;
+    let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
+    if let Some(level) = query_level(state, level)? {
+        request.level = level;
+    }
+    request.edition = query_edition(imd)?;
+    Ok(request)
+}
+
 /// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
@@ -179,19 +200,13 @@ pub async fn gaps(
     ApiQuery(q): ApiQuery<GapsQuery>,
 ) -> Result<Response, ApiError> {
     let format = gaps_format(q.format.as_deref())?;
-    let by: GroupBy = match &q.by {
-        Some(b) => b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
-            ApiError::bad_request("unknown grouping", e.to_string())
-        })?,
-        None => GroupBy::ImdQuintile,
-    };
-    let d = state.dataset();
-    let indicator = lookup::indicator(d, &q.indicator)?;
-    let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
-    if let Some(level) = query_level(&state, q.level.as_deref())? {
-        request.level = level;
-    }
-    request.edition = query_edition(q.imd.as_deref())?;
+    let mut request = gap_request(
+        &state,
+        &q.indicator,
+        q.by.as_deref(),
+        q.level.as_deref(),
+        q.imd.as_deref(),
+    )?;
     request.locality = q.locality.clone();
     request.period = q.period.clone();
     let public = state.inner.public.clone();

@@ -5,7 +5,6 @@
 
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
-use crate::gaps::GroupBy;
 use crate::public::ReachReport;
 use axum::extract::State;
 use axum::Json;
@@ -33,12 +32,7 @@ pub async fn reach(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReachQuery>,
 ) -> Result<Json<ReachReport>, ApiError> {
-    let by: GroupBy = match &q.by {
-        Some(b) => b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
-            ApiError::bad_request("unknown grouping", e.to_string())
-        })?,
-        None => GroupBy::ImdQuintile,
-    };
+    let by = super::api::query_group_by(q.by.as_deref())?;
     let public = state.inner.public.clone();
     let service = q.service.clone();
     let locality = q.locality.clone();

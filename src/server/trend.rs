@@ -2,14 +2,11 @@
 //! [`crate::public::PublicDataset::trend`]) as JSON, or as a CSV/XLSX download with the verdict
 //! and method notes.
 
-use super::api::{query_edition, query_level};
-use super::downloads::{attachment, file_stem};
+use super::downloads::{attachment, file_stem, gap_request};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::table::{write_table_csv, write_table_xlsx, CsvNotes};
 use crate::export::trend::trend_table;
-use crate::gaps::{GapRequest, GroupBy};
-use crate::lookup;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -52,19 +49,13 @@ pub async fn trend(
             ),
         ));
     }
-    let by: GroupBy = match &q.by {
-        Some(b) => b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
-            ApiError::bad_request("unknown grouping", e.to_string())
-        })?,
-        None => GroupBy::ImdQuintile,
-    };
-    let d = state.dataset();
-    let indicator = lookup::indicator(d, &q.indicator)?;
-    let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
-    if let Some(level) = query_level(&state, q.level.as_deref())? {
-        request.level = level;
-    }
-    request.edition = query_edition(q.imd.as_deref())?;
+    let mut request = gap_request(
+        &state,
+        &q.indicator,
+        q.by.as_deref(),
+        q.level.as_deref(),
+        q.imd.as_deref(),
+    )?;
     request.locality = q.locality.clone();
     let public = state.inner.public.clone();
     let trend = tokio::task::spawn_blocking(move || public.trend(&request))

@@ -61,18 +61,13 @@ pub fn difference(earlier: &Estimate, later: &Estimate) -> Result<Change, StatsE
             return Err(StatsError::InvalidSpread(se));
         }
     }
-    let d = later.value - earlier.value;
-    let se = se_a.hypot(se_b);
-    let z = d / se;
+    let (difference, z, p_value, significant) =
+        normal_test(later.value - earlier.value, se_a.hypot(se_b));
     Ok(Change {
-        difference: Estimate {
-            value: d,
-            lower95: d - Z95 * se,
-            upper95: d + Z95 * se,
-        },
+        difference,
         z,
-        p_value: two_sided_normal_p(z),
-        significant: z.abs() > Z95,
+        p_value,
+        significant,
     })
 }
 
@@ -111,18 +106,12 @@ pub fn weighted_slope(points: &[(f64, Estimate)]) -> Result<Slope, StatsError> {
     if sxx.is_nan() || sxx <= 0.0 {
         return Err(StatsError::TooFewObservations(1.0));
     }
-    let slope = sxy / sxx;
-    let se = 1.0 / sxx.sqrt();
-    let z = slope / se;
+    let (slope, z, p_value, significant) = normal_test(sxy / sxx, 1.0 / sxx.sqrt());
     Ok(Slope {
-        slope: Estimate {
-            value: slope,
-            lower95: slope - Z95 * se,
-            upper95: slope + Z95 * se,
-        },
+        slope,
         z,
-        p_value: two_sided_normal_p(z),
-        significant: z.abs() > Z95,
+        p_value,
+        significant,
     })
 }
 
@@ -199,6 +188,18 @@ pub fn chi_squared_trend(
             -1
         },
     })
+}
+
+/// An estimate with standard error `se`: its 95% interval, z, two-sided p and whether the
+/// interval excludes 0.
+fn normal_test(value: f64, se: f64) -> (Estimate, f64, f64, bool) {
+    let z = value / se;
+    let estimate = Estimate {
+        value,
+        lower95: value - Z95 * se,
+        upper95: value + Z95 * se,
+    };
+    (estimate, z, two_sided_normal_p(z), z.abs() > Z95)
 }
 
 /// Two-sided p-value of a standard normal z.

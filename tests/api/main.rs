@@ -13,4 +13,5 @@ mod ops;
 mod reach;
 mod suppression;
 mod tiles;
+mod trend;
 mod values;

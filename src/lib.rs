@@ -20,8 +20,9 @@
 //! - [`fetch`]: the source registry (`data/sources.toml`) and materialising inputs under
 //!   `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
-//!   indicators (Fingertips export and tidy CSV), localities, sites, placement demand/sites/
-//!   travel-time matrices — each with typed errors.
+//!   indicators (Fingertips export and tidy CSV, every period), localities, sites, placement
+//!   demand/sites/travel-time matrices, service-use records aggregated into reach indicators —
+//!   each with typed errors.
 //! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
 //! - [`snapshot`]: the snapshot file format: checked encode/decode of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
@@ -32,8 +33,9 @@
 //! - [`gaps`]: the gap-table engine (by IMD decile/quintile, local quintile, locality, area,
 //!   optionally within one locality), a sequence of named stages; crate-private.
 //! - [`public`]: the public face, [`public::PublicDataset`]: the only way to get values, gap
-//!   tables, profiles, features, search, sites, groupings and legends, with suppression and
-//!   the disclosure audit applied inside.
+//!   tables (any period), gap trends, reach against need, England's SII per period, profiles,
+//!   features, search, sites, groupings and legends, with suppression and the disclosure audit
+//!   applied inside.
 //! - [`place`]: placement of new sites (MCLP, p-median, equity), pure: instance, access,
 //!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report.
 //! - [`export`]: gap tables as CSV, Parquet, XLSX (with method notes) and a text table;

@@ -43,6 +43,12 @@
 //!   reports as CSV, GeoJSON and XLSX ([`export::placement`]).
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
+//! - [`render`]: pure map and chart images (tiny-skia, bundled Carlito): the web legend's classes
+//!   ported from `web/js/`, Web Mercator, legend, scale bar, north arrow; PNG encoding.
+//! - [`figures`]: adapters from the Dataset's public values and gap tables to the renderers'
+//!   inputs; [`figures::map::render_map_png`].
+//! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
+//!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, OpenAPI, static web map.
 //! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
@@ -54,6 +60,7 @@ pub mod config;
 pub mod dataset;
 pub mod export;
 pub mod fetch;
+pub mod figures;
 pub mod fsutil;
 pub mod gaps;
 pub mod geoexport;
@@ -65,7 +72,9 @@ pub mod period;
 pub mod place;
 pub mod progress;
 pub mod public;
+pub mod render;
 pub mod server;
+pub mod slides;
 pub mod snapshot;
 pub mod stats;
 pub mod summary;

@@ -5,7 +5,8 @@
 use crate::{
     analyst::StatsRunError, build::BuildError, config::ConfigError, export::ExportError,
     fetch::FetchError, fsutil::WriteError, ingest::IngestError, place::PlaceError,
-    public::PublicError, server::ServerError, snapshot::SnapshotError, tiles::TileError,
+    public::PublicError, server::ServerError, slides::SlidesError, snapshot::SnapshotError,
+    tiles::TileError,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,8 @@ pub enum Error {
     Tiles(#[from] TileError),
     #[error(transparent)]
     Place(#[from] PlaceError),
+    #[error(transparent)]
+    Slides(#[from] SlidesError),
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
@@ -69,6 +72,7 @@ impl Error {
             Error::Snapshot(e) => e.is_input_error(),
             Error::Public(e) => e.is_input_error(),
             Error::Server(e) => e.is_input_error(),
+            Error::Slides(e) => e.is_input_error(),
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Tiles(e) => matches!(
                 e,

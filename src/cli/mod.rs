@@ -9,6 +9,7 @@
 //! - [`reach`]: the `reach` subcommand (a service's reach against need from its records).
 //! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
+//! - [`slides`]: the `slides` subcommand (decks for locality forums).
 //! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
 //! - [`tiles`]: the `tiles` subcommand.
 
@@ -19,6 +20,7 @@ pub mod gaps;
 pub mod place;
 pub mod reach;
 pub mod serve;
+pub mod slides;
 pub mod stats;
 pub mod tiles;
 pub mod trend;
@@ -74,6 +76,8 @@ pub enum Command {
     Stats(Box<stats::StatsArgs>),
     /// Where k new sites should go: exact MCLP, p-median or equity placement, judged by coverage by IMD quintile.
     Place(place::PlaceArgs),
+    /// Slide deck (PPTX or PDF) for a locality forum: per indicator a map, the gap chart, a plain-English reading and speaker notes.
+    Slides(slides::SlidesArgs),
 }
 
 /// Logging to stderr; `RUST_LOG` overrides the verbosity flags.
@@ -113,6 +117,21 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Reach(args) => reach::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),
+        Command::Slides(args) => {
+            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+            let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
+            let summary = slides::run(&args, &public)?;
+            if !quiet {
+                println!(
+                    "{}: {} slides ({}), {:.1} MB",
+                    args.out.display(),
+                    summary.slides,
+                    summary.format.extension(),
+                    summary.bytes as f64 / 1e6
+                );
+            }
+            Ok(())
+        }
         Command::Place(args) => place::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Stats(args) => stats::run(
             &args,

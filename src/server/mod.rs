@@ -22,6 +22,7 @@
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
 //! - [`reach`]: `/api/reach`, a service's reach against need.
 //! - [`trend`]: `/api/trend`, gap trends across periods (JSON, CSV, XLSX).
+//! - [`stats`]: `POST /api/stats`, the analysts' method set on a posted CSV.
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -34,13 +35,14 @@ pub mod openapi;
 pub mod reach;
 pub mod run;
 pub mod state;
+pub mod stats;
 pub mod tile_source;
 pub mod tiles;
 pub mod trend;
 pub mod web;
 
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::time::Duration;
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
@@ -81,6 +83,12 @@ pub fn app(state: AppState) -> Router {
         .route("/style.json", get(tiles::style))
         .route("/openapi.json", get(openapi::openapi_json))
         .route("/docs", get(openapi::docs_page))
+        // Read-only routes take no body worth more than this.
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .route(
+            "/api/stats",
+            post(stats::stats).layer(RequestBodyLimitLayer::new(stats::MAX_BODY_BYTES)),
+        )
         .with_state(state)
         .merge(web::routes(&config.web_dir))
         .fallback(error::no_such_route);
@@ -107,7 +115,6 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
         ))
-        .layer(RequestBodyLimitLayer::new(64 * 1024))
         .layer(TraceLayer::new_for_http());
     if let Some(cors) = cors_layer(&config.cors_origins) {
         router = router.layer(cors);

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, reach, tiles, trend};
+use super::{api, downloads, error::ErrorBody, reach, stats, tiles, trend};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -33,6 +33,7 @@ use utoipa::OpenApi;
         downloads::geo,
         trend::trend,
         reach::reach,
+        stats::stats,
         tiles::tile,
         tiles::tilejson,
         tiles::style,
@@ -45,7 +46,9 @@ use utoipa::OpenApi;
         crate::gaps::GapTable,
         crate::gaps::GapGroup,
         crate::gaps::GapSummary,
-        crate::gaps::SiiLine
+        crate::gaps::SiiLine,
+        stats::StatsBody,
+        stats::StatsJson
     )),
     tags(
         (name = "api", description = "JSON API for the web map and scripts"),

@@ -11,6 +11,7 @@ mod catalogue;
 mod downloads;
 mod ops;
 mod reach;
+mod stats;
 mod suppression;
 mod tiles;
 mod trend;

@@ -68,6 +68,13 @@ pub fn durham() -> &'static Dataset {
     })
 }
 
+/// The public face of [`durham`], made once per test binary.
+#[allow(dead_code)] // not every test crate uses it
+pub fn durham_public() -> &'static gapmap::public::PublicDataset {
+    static PUBLIC: OnceLock<gapmap::public::PublicDataset> = OnceLock::new();
+    PUBLIC.get_or_init(|| gapmap::public::PublicDataset::new(std::sync::Arc::new(durham().clone())))
+}
+
 /// A project root in a temp dir: `data/durham.toml`, `data/sources.toml`, localities, sites,
 /// and `data/raw/` holding symlinks to the shared inputs, so a test can replace one file.
 pub struct Fixture {

@@ -1,0 +1,591 @@
+//! What a locality deck says: per locality a title slide and one slide per indicator (map,
+//! chart, reading, key figures, notes), then one sources-and-methods slide. Builds the
+//! [`Deck`] model from the Dataset's public view; the writers only draw it.
+
+use super::error::SlidesError;
+use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
+use super::model::{
+    Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Shape, Slide, Table, TextBox,
+};
+use super::reading::{key_figures, reading, speaker_notes};
+use crate::dataset::{Area, Dataset, Indicator};
+use crate::figures::chart::chart_spec;
+use crate::figures::map::{map_spec, MapLayer, MapRequest};
+use crate::figures::{find_locality, localities};
+use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::public::{PublicDataset, PublicIndicator};
+use crate::render::chart::render_chart;
+use crate::render::colour::Colour;
+use crate::render::map::render_map;
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Which localities a deck covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalityChoice {
+    /// Every locality, one section each.
+    All,
+    /// One locality by name or code.
+    One(String),
+}
+
+/// What deck to build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeckRequest {
+    pub localities: LocalityChoice,
+    /// Indicator ids in slide order; empty = every indicator in load order.
+    pub indicators: Vec<String>,
+    /// Monte Carlo replicates behind the SII/RII intervals (the API's default: 100,000).
+    pub reps: u32,
+    pub seed: u64,
+}
+
+impl Default for DeckRequest {
+    fn default() -> Self {
+        let gap = GapRequest::default();
+        DeckRequest {
+            localities: LocalityChoice::All,
+            indicators: Vec::new(),
+            reps: gap.reps,
+            seed: gap.seed,
+        }
+    }
+}
+
+// Frames on an indicator slide (points).
+const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
+const MAP: Rect = Rect::new(MARGIN, 128.0, 560.0, 385.0);
+const CHART: Rect = Rect::new(604.0, 128.0, 328.0, 232.0);
+const FIGURES: Rect = Rect::new(604.0, 368.0, 328.0, 145.0);
+const FOOTER: Rect = Rect::new(MARGIN, 518.0, SLIDE_W - 2.0 * MARGIN, 18.0);
+// Frames on a title slide.
+const TITLE_MAP: Rect = Rect::new(478.0, 40.0, 454.0, 312.3);
+const SUBTITLE: Rect = Rect::new(48.0, 216.0, 420.0, 190.0);
+const ABOUT: Rect = Rect::new(48.0, 420.0, 884.0, 100.0);
+
+/// Reading size; shrunk (to no less than `MIN_READING`) when a long name needs it.
+const READING_SIZE: f32 = 18.0;
+const MIN_READING: f32 = 13.0;
+
+/// Every figure's images are at least this many pixels wide.
+const MIN_IMAGE_PX: f32 = 1600.0;
+
+/// Pixel ratio that makes a frame at least [`MIN_IMAGE_PX`] wide and at least 3 px per point.
+fn pixel_ratio(frame: Rect) -> f32 {
+    (MIN_IMAGE_PX / frame.w).max(3.0)
+}
+
+/// One indicator's public data, computed once per deck.
+struct IndicatorData<'a> {
+    indicator: &'a Indicator,
+    public: PublicIndicator,
+    /// The county-wide table by local quintile (see [`gap_table_for`]).
+    table: GapTable,
+    chart_png: Arc<Vec<u8>>,
+}
+
+/// The public gap table a locality's slide quotes.
+///
+/// phase 2: locality scope — today the county-wide table by local deprivation quintile (the
+/// same for every locality, labelled as county-wide on the slide); phase 2 asks the public
+/// face for the gap by IMD quintile within the locality.
+fn gap_table_for(
+    public: &PublicDataset,
+    indicator: &Indicator,
+    request: &DeckRequest,
+) -> Result<GapTable, SlidesError> {
+    let mut req =
+        GapRequest::for_indicator(public.dataset(), &indicator.meta.id, GroupBy::LocalQuintile);
+    req.reps = request.reps;
+    req.seed = request.seed;
+    Ok(GapTable::clone(&*public.gap_table(&req)?))
+}
+
+/// The name the gap figures describe (phase 2: the locality).
+fn gap_scope(dataset: &Dataset) -> String {
+    dataset.meta.name.clone()
+}
+
+/// Build the deck.
+pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck, SlidesError> {
+    let dataset: &Dataset = public.dataset();
+    let chosen: Vec<&Area> = match &request.localities {
+        LocalityChoice::All => {
+            let all = localities(dataset);
+            if all.is_empty() {
+                return Err(crate::figures::FigureError::NoLocalities.into());
+            }
+            all
+        }
+        LocalityChoice::One(name) => vec![find_locality(dataset, name)?],
+    };
+    let indicators: Vec<&Indicator> = if request.indicators.is_empty() {
+        dataset.indicators.iter().collect()
+    } else {
+        request
+            .indicators
+            .iter()
+            .map(|id| crate::figures::find_indicator(dataset, id))
+            .collect::<Result<_, _>>()?
+    };
+    if indicators.is_empty() {
+        return Err(SlidesError::NoIndicators);
+    }
+    let scope = gap_scope(dataset);
+    let data: Vec<IndicatorData> = indicators
+        .par_iter()
+        .map(|&indicator| {
+            let table = gap_table_for(public, indicator, request)?;
+            let spec = chart_spec(
+                &table,
+                &dataset.meta.name,
+                CHART.w,
+                CHART.h,
+                pixel_ratio(CHART),
+            );
+            let chart_png = Arc::new(render_chart(&spec)?.png()?);
+            Ok(IndicatorData {
+                public: PublicIndicator::new(dataset, indicator),
+                indicator,
+                table,
+                chart_png,
+            })
+        })
+        .collect::<Result<_, SlidesError>>()?;
+
+    // Every (locality, slide) is independent: draw the maps in parallel, keep the order.
+    let mut jobs: Vec<(usize, Option<usize>)> = Vec::new();
+    for (l, _) in chosen.iter().enumerate() {
+        jobs.push((l, None));
+        jobs.extend((0..data.len()).map(|i| (l, Some(i))));
+    }
+    let mut slides: Vec<Slide> = jobs
+        .par_iter()
+        .map(|&(l, indicator)| match indicator {
+            None => title_slide(dataset, chosen[l], &data),
+            Some(i) => indicator_slide(dataset, chosen[l], &data[i], &scope),
+        })
+        .collect::<Result<_, SlidesError>>()?;
+    slides.push(sources_slide(dataset, &data));
+    for (n, slide) in slides.iter().enumerate() {
+        check_slide(slide).map_err(|o| SlidesError::Layout {
+            slide: n + 1,
+            overflow: o,
+        })?;
+    }
+
+    let title = match &request.localities {
+        LocalityChoice::One(_) => format!("{} locality: children's health gaps", chosen[0].name),
+        LocalityChoice::All => format!("{} localities: children's health gaps", dataset.meta.name),
+    };
+    let mut id = Sha256::new();
+    id.update(dataset.meta.config_sha256.as_bytes());
+    id.update(dataset.meta.built_at.as_bytes());
+    id.update(title.as_bytes());
+    for ind in &data {
+        id.update(ind.indicator.meta.id.as_bytes());
+    }
+    Ok(Deck {
+        title,
+        created: dataset.meta.built_at.clone(),
+        document_id: hex::encode(&id.finalize()[..16]),
+        slides,
+    })
+}
+
+/// Nothing clipped or overlapping: every frame is on the page, below the banner and clear of
+/// every other frame, and every text box and table fits its frame.
+pub fn check_slide(slide: &Slide) -> Result<(), Overflow> {
+    let title = TextBox {
+        paragraphs: vec![layout::title_paragraph(&slide.title, slide.title_size)],
+        fill: None,
+    };
+    let title_frame = layout::title_frame(slide.layout);
+    check_text("title", &title, title_frame)?;
+    let frames: Vec<(&str, Rect)> = std::iter::once(("title", title_frame))
+        .chain(slide.shapes.iter().map(|s| (s.name.as_str(), s.frame)))
+        .collect();
+    for (i, (name, a)) in frames.iter().enumerate() {
+        let on_page = a.x >= 0.0
+            && a.y >= layout::BANNER.h
+            && a.x + a.w <= layout::SLIDE_W
+            && a.y + a.h <= layout::SLIDE_H;
+        if !on_page {
+            return Err(Overflow {
+                shape: format!("{name} is off the page or under the banner"),
+                needed: a.y + a.h,
+                available: layout::SLIDE_H,
+            });
+        }
+        for (other, b) in &frames[i + 1..] {
+            let overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+            if overlap {
+                return Err(Overflow {
+                    shape: format!("{name} overlaps {other}"),
+                    needed: 0.0,
+                    available: 0.0,
+                });
+            }
+        }
+    }
+    for shape in &slide.shapes {
+        match &shape.content {
+            Content::Text(tb) => check_text(&shape.name, tb, shape.frame)?,
+            Content::Table(t) => check_table(&shape.name, t, shape.frame)?,
+            Content::Image(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A text box whose paragraphs shrink together (down to `min` for the largest) until they
+/// fit the frame.
+fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) -> Shape {
+    let largest = paragraphs.iter().map(|p| p.size).fold(0.0, f32::max);
+    let mut scale = 1.0f32;
+    loop {
+        let scaled: Vec<Paragraph> = paragraphs
+            .iter()
+            .map(|p| Paragraph {
+                size: (p.size * scale * 2.0).round() / 2.0,
+                space_before: p.space_before * scale,
+                ..p.clone()
+            })
+            .collect();
+        let tb = TextBox {
+            paragraphs: scaled,
+            fill: None,
+        };
+        if check_text(name, &tb, frame).is_ok() || largest * scale * 0.95 < min {
+            return Shape {
+                name: name.to_string(),
+                frame,
+                content: Content::Text(tb),
+            };
+        }
+        scale *= 0.95;
+    }
+}
+
+fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {
+    Shape {
+        name: name.to_string(),
+        frame,
+        content: Content::Image(Picture { png, description }),
+    }
+}
+
+/// The map of one indicator (or IMD) for a locality, at `frame`'s size.
+fn map_png(
+    dataset: &Dataset,
+    layer: MapLayer,
+    locality: &Area,
+    public: Option<&PublicIndicator>,
+    frame: Rect,
+) -> Result<Vec<u8>, SlidesError> {
+    let ratio = pixel_ratio(frame);
+    let request = MapRequest {
+        layer,
+        level: None,
+        locality: Some(locality.code.clone()),
+        width: (frame.w * ratio).round() as u32,
+        height: (frame.h * ratio).round() as u32,
+        pixel_ratio: ratio,
+    };
+    let spec = map_spec(dataset, &request, public)?;
+    Ok(render_map(&spec)?.png()?)
+}
+
+/// "1 December 2026" from an RFC 3339 time (the text as given when it cannot be read).
+pub fn date_text(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let date = rfc3339.get(..10).unwrap_or(rfc3339);
+    let parts: Vec<&str> = date.split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
+            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+            _ => rfc3339.to_string(),
+        },
+        _ => rfc3339.to_string(),
+    }
+}
+
+fn title_slide(
+    dataset: &Dataset,
+    locality: &Area,
+    data: &[IndicatorData],
+) -> Result<Slide, SlidesError> {
+    let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
+    let map = map_png(dataset, MapLayer::ImdDecile, locality, None, TITLE_MAP)?;
+    let mut subtitle = vec![
+        Paragraph::plain(
+            format!(
+                "{} · Prevention and Early Help forum pack",
+                dataset.meta.name
+            ),
+            20.0,
+        ),
+        Paragraph {
+            space_before: 10.0,
+            ..Paragraph::plain(
+                format!("Figures built {}", date_text(&dataset.meta.built_at)),
+                18.0,
+            )
+        },
+        Paragraph {
+            space_before: 10.0,
+            ..Paragraph::plain(
+                format!(
+                    "{} indicator{}: {}",
+                    data.len(),
+                    if data.len() == 1 { "" } else { "s" },
+                    data.iter()
+                        .map(|d| d.indicator.meta.short_name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+                14.0,
+            )
+        },
+    ];
+    if synthetic {
+        subtitle.push(Paragraph {
+            runs: vec![Run::bold(
+                "The indicator values are synthetic demonstration data, not official statistics.",
+            )],
+            space_before: 10.0,
+            ..Paragraph::plain("", 14.0)
+        });
+    }
+    let mut about = vec![Paragraph::plain(
+        format!(
+            "For each indicator: a map of {name} (the rest of {county} in grey for context; the same colour classes as the web map) and the gap between the most and least deprived fifths of {county}. Areas with small numbers (counts of 1 to {max}) are withheld, and so is anything that would reveal them.",
+            name = locality.name,
+            county = dataset.meta.name,
+            max = dataset.meta.suppress_max_count
+        ),
+        14.0,
+    )];
+    if let Some(scheme) = dataset
+        .meta
+        .locality_scheme
+        .as_ref()
+        .filter(|s| s.illustrative)
+    {
+        about.push(Paragraph {
+            space_before: 6.0,
+            ..Paragraph::plain(
+                format!("Localities: {}. {}", scheme.name, scheme.note),
+                12.0,
+            )
+        });
+    }
+    let title = format!("{} locality: children's health gaps", locality.name);
+    Ok(Slide {
+        layout: Layout::Title,
+        title_size: layout::fit_title_size(Layout::Title, &title),
+        title,
+        shapes: vec![
+            fitted_text("Subtitle", SUBTITLE, subtitle, 11.0),
+            picture(
+                "Locality map",
+                TITLE_MAP,
+                Arc::new(map),
+                format!("Map of {} locality by national IMD decile, with the rest of {} in grey.", locality.name, dataset.meta.name),
+            ),
+            fitted_text("About this pack", ABOUT, about, 10.0),
+        ],
+        notes: vec![
+            format!("{} locality: children's health gaps. {} indicators, figures built {}.", locality.name, data.len(), date_text(&dataset.meta.built_at)),
+            "The map shows national IMD deciles (real MHCLG data); decile 1 is the most deprived 10% of areas in England. The black outline marks areas in the 30% most deprived nationally.".into(),
+        ],
+        synthetic_banner: synthetic,
+    })
+}
+
+fn indicator_slide(
+    dataset: &Dataset,
+    locality: &Area,
+    data: &IndicatorData,
+    scope: &str,
+) -> Result<Slide, SlidesError> {
+    let meta = &data.indicator.meta;
+    let max = dataset.meta.suppress_max_count;
+    let map = map_png(
+        dataset,
+        MapLayer::Indicator(meta.id.clone()),
+        locality,
+        Some(&data.public),
+        MAP,
+    )?;
+    let reading_text = reading(&data.table, scope, max);
+    let header = |t: &str, align: Align| Cell {
+        text: t.to_string(),
+        bold: true,
+        align,
+        fill: Some(Colour::hex("#e9edf1")),
+    };
+    let mut rows = vec![vec![
+        header(&format!("Across {scope}"), Align::Left),
+        header("Value", Align::Right),
+        header("95% CI", Align::Right),
+    ]];
+    for [measure, value, ci] in key_figures(&data.table) {
+        rows.push(vec![
+            Cell {
+                text: measure,
+                bold: false,
+                align: Align::Left,
+                fill: None,
+            },
+            Cell {
+                text: value,
+                bold: true,
+                align: Align::Right,
+                fill: None,
+            },
+            Cell {
+                text: ci,
+                bold: false,
+                align: Align::Right,
+                fill: None,
+            },
+        ]);
+    }
+    let source = dataset
+        .meta
+        .sources
+        .iter()
+        .find(|s| s.id == meta.source_id)
+        .map(|s| format!("{} ({})", s.title, s.publisher))
+        .unwrap_or_else(|| meta.name.clone());
+    let footer = format!(
+        "{}, {}. Gap figures: the whole of {scope} by local deprivation quintile. Built {}.",
+        source,
+        meta.period,
+        date_text(&dataset.meta.built_at)
+    );
+    let title = format!("{}: {}", meta.short_name, locality.name);
+    Ok(Slide {
+        layout: Layout::TitleOnly,
+        title_size: layout::fit_title_size(Layout::TitleOnly, &title),
+        title,
+        shapes: vec![
+            fitted_text("Reading", READING, vec![Paragraph::plain(reading_text.clone(), READING_SIZE)], MIN_READING),
+            picture(
+                "Map",
+                MAP,
+                Arc::new(map),
+                format!("Map of {} in {} locality by area, in five classes; {}", meta.short_name, locality.name, if meta.synthetic { "synthetic demonstration data." } else { "public values." }),
+            ),
+            picture(
+                "Gap chart",
+                CHART,
+                Arc::clone(&data.chart_png),
+                format!("Bar chart of {} by local deprivation quintile across {scope}, with 95% confidence intervals and the slope index of inequality. {reading_text}", meta.short_name),
+            ),
+            Shape {
+                name: "Key figures".into(),
+                frame: FIGURES,
+                content: Content::Table(Table {
+                    columns: vec![150.0, 80.0, 98.0],
+                    rows,
+                    row_height: FIGURES.h / 6.0,
+                    size: 13.0,
+                }),
+            },
+            fitted_text("Footer", FOOTER, vec![Paragraph { runs: vec![Run { colour: Colour::INK_2, ..Run::plain(footer) }], ..Paragraph::plain("", 10.0) }], 7.0),
+        ],
+        notes: speaker_notes(&data.table, scope, max),
+        synthetic_banner: meta.synthetic,
+    })
+}
+
+fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
+    let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
+    // Set large and shrunk to fit the column (see `fitted_text`).
+    let bullet = |text: String| Paragraph {
+        space_before: 6.0,
+        bullet: true,
+        ..Paragraph::plain(text, 16.0)
+    };
+    let heading = |text: &str| Paragraph {
+        runs: vec![Run::bold(text)],
+        space_before: 8.0,
+        ..Paragraph::plain("", 18.0)
+    };
+    let max = dataset.meta.suppress_max_count;
+    let reps = data.first().map_or(0, |d| d.table.reps);
+    let mut methods = vec![heading("Methods")];
+    if synthetic {
+        methods.push(bullet("The indicator values are synthetic demonstration data: modelled from deprivation and population, not official statistics. They say nothing about the real health of any area.".into()));
+    }
+    methods.extend([
+        bullet("Group values sum the areas' counts and denominators (never an average of area rates). 95% confidence intervals: Wilson score method for proportions, Byar's method (exact Poisson below 10 events) for rates, as Fingertips.".into()),
+        bullet("Local deprivation quintiles hold about a fifth of the county's population each, ranked by IMD 2019 score. Gap = most minus least deprived fifth (Newcombe interval); ratio = most ÷ least (log method).".into()),
+        bullet(format!("Slope and relative index of inequality (SII, RII): PHE method (Low & Low 2004), 95% limits from {} Monte Carlo replicates. A gap is called significant when its 95% interval excludes no difference.", crate::render::classes::num(Some(f64::from(reps)), 0))),
+        bullet(format!("Small numbers: counts of 1 to {max} are withheld, with anything that would reveal them (other areas, group totals, gaps and SII), in every table, map and slide.")),
+        bullet("Maps: five classes holding about equal numbers of areas across the county, darker = worse; hatched = withheld; black outline = 30% most deprived nationally.".into()),
+    ]);
+    let mut licences = vec![heading("Sources and licences")];
+    let mut seen: Vec<&str> = Vec::new();
+    for ind in data {
+        if let Some(s) = dataset
+            .meta
+            .sources
+            .iter()
+            .find(|s| s.id == ind.indicator.meta.source_id)
+        {
+            if !seen.contains(&s.id.as_str()) {
+                seen.push(&s.id);
+                licences.push(bullet(format!(
+                    "{}: {} ({}). {}",
+                    s.title, s.publisher, s.licence, s.attribution
+                )));
+            }
+        }
+    }
+    licences.extend([
+        bullet("Boundaries and population: Office for National Statistics, Open Government Licence v3.0. Contains OS data © Crown copyright and database right.".into()),
+        bullet("Index of Multiple Deprivation: MHCLG English Indices of Deprivation 2019 and 2025, Open Government Licence v3.0.".into()),
+        bullet("Contains public sector information licensed under the Open Government Licence v3.0 (nationalarchives.gov.uk/doc/open-government-licence/version/3).".into()),
+        bullet(format!("Built {} by gapmap from configuration {}.", date_text(&dataset.meta.built_at), dataset.meta.config_sha256.get(..12).unwrap_or(&dataset.meta.config_sha256))),
+    ]);
+    if let Some(scheme) = dataset
+        .meta
+        .locality_scheme
+        .as_ref()
+        .filter(|s| s.illustrative)
+    {
+        licences.push(bullet(format!(
+            "Localities are illustrative: {}",
+            scheme.note
+        )));
+    }
+    let column = (SLIDE_W - 2.0 * MARGIN - 24.0) / 2.0;
+    Slide {
+        layout: Layout::TitleOnly,
+        title: "Sources, methods and licences".into(),
+        title_size: layout::title_size(Layout::TitleOnly),
+        shapes: vec![
+            fitted_text("Methods", Rect::new(MARGIN, 74.0, column, 446.0), methods, 9.0),
+            fitted_text("Sources and licences", Rect::new(MARGIN + column + 24.0, 74.0, column, 446.0), licences, 9.0),
+        ],
+        notes: vec![format!("Sources and methods. Figures built {}. The full method notes are in every gap table download (CSV, XLSX) and in docs/gaps.md.", date_text(&dataset.meta.built_at))],
+        synthetic_banner: synthetic,
+    }
+}

@@ -1,0 +1,470 @@
+//! Slide decks on the real Durham build: LibreOffice converts our PPTX (slide count and text
+//! checked in its PDF), our own PDF passes `pdfinfo`/`qpdf --check` and `pdftotext` finds the
+//! numbers, python-pptx reads titles, notes, tables and pictures back, output is byte-stable,
+//! no suppressed value reaches a slide, and `gapmap slides` reports bad arguments with exit 2.
+//!
+//! Needs LibreOffice Impress, fonts-crosextra-carlito, poppler-utils and qpdf (installed by
+//! `scripts/setup`) and python-pptx (`scripts/test-deps`).
+
+use crate::support::{durham, durham_public};
+use gapmap::dataset::Dataset;
+use gapmap::public::PublicDataset;
+use gapmap::slides::model::{Content, Deck};
+use gapmap::slides::reading::{key_figures, reading};
+use gapmap::slides::{build_deck, write_deck, DeckFormat, DeckRequest, LocalityChoice};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// SII replicates for tests (the numbers are compared with tables built the same way).
+const REPS: u32 = 4000;
+
+fn request(localities: LocalityChoice) -> DeckRequest {
+    DeckRequest {
+        localities,
+        reps: REPS,
+        ..DeckRequest::default()
+    }
+}
+
+fn deck(public: &PublicDataset, localities: LocalityChoice) -> Deck {
+    build_deck(public, &request(localities)).unwrap()
+}
+
+/// The whole Durham deck (4 localities × 5 indicators), built once per test binary.
+fn durham_deck() -> &'static Deck {
+    static DECK: OnceLock<Deck> = OnceLock::new();
+    DECK.get_or_init(|| deck(durham_public(), LocalityChoice::All))
+}
+
+/// Run a command-line tool; a missing tool names the set-up script.
+fn run(tool: &str, args: &[&str]) -> std::process::Output {
+    Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} is not runnable ({e}); run scripts/setup"))
+}
+
+fn stdout(tool: &str, args: &[&str]) -> String {
+    let out = run(tool, args);
+    assert!(
+        out.status.success(),
+        "{tool} {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Text with every run of whitespace as one space.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text without whitespace or hyphens: a PDF breaks lines where its box wraps, LibreOffice may
+/// also break after a dash ("(10–" / "11)") or a hyphen, and pdftotext joins a word broken at a
+/// hyphen without it ("open-" / "government" reads "opengovernment"), so texts are compared
+/// with spaces and hyphen-minus signs removed.
+fn bare(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+fn pdf_text(pdf: &Path) -> String {
+    bare(&stdout("pdftotext", &[pdf.to_str().unwrap(), "-"]))
+}
+
+/// The PDF's text with each printed line kept together (table rows read across).
+fn pdf_rows(pdf: &Path) -> String {
+    stdout("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"])
+        .lines()
+        .map(squash)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn pdf_pages(pdf: &Path) -> usize {
+    let info = stdout("pdfinfo", &[pdf.to_str().unwrap()]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Every visible text of the deck: titles, text boxes and table cells.
+fn visible_texts(deck: &Deck) -> Vec<String> {
+    let mut out = Vec::new();
+    for slide in &deck.slides {
+        out.push(slide.title.clone());
+        for shape in &slide.shapes {
+            match &shape.content {
+                Content::Text(tb) => out.extend(tb.paragraphs.iter().map(|p| p.text())),
+                Content::Table(t) => out.extend(
+                    t.rows
+                        .iter()
+                        .flatten()
+                        .map(|c| c.text.clone())
+                        .filter(|t| !t.is_empty()),
+                ),
+                Content::Image(_) => {}
+            }
+        }
+    }
+    out
+}
+
+/// The public gap tables the slides quote (county-wide by local quintile, as the deck builds them).
+fn tables(dataset: &Dataset) -> Vec<gapmap::gaps::GapTable> {
+    dataset
+        .indicators
+        .iter()
+        .map(|i| {
+            let mut req = gapmap::gaps::GapRequest::for_indicator(
+                dataset,
+                &i.meta.id,
+                gapmap::gaps::GroupBy::LocalQuintile,
+            );
+            req.reps = REPS;
+            gapmap::gaps::GapTable::clone(&durham_public().gap_table(&req).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn libreoffice_converts_the_pptx_with_every_slide_and_its_text() {
+    let dataset = durham();
+    let deck = deck(durham_public(), LocalityChoice::One("North".into()));
+    assert_eq!(deck.slides.len(), 1 + dataset.indicators.len() + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let pptx = dir.path().join("north.pptx");
+    std::fs::write(&pptx, write_deck(&deck, DeckFormat::Pptx).unwrap()).unwrap();
+    // A fresh profile per run: two conversions sharing one fail silently.
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
+    let out_dir = dir.path().join("out");
+    let out = run(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out_dir.to_str().unwrap(),
+            pptx.to_str().unwrap(),
+        ],
+    );
+    // soffice exits 0 even when it cannot load the file: the PDF must exist.
+    let pdf = out_dir.join("north.pdf");
+    assert!(
+        pdf.exists(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(pdf_pages(&pdf), deck.slides.len());
+    let text = pdf_text(&pdf);
+    for t in visible_texts(&deck) {
+        assert!(text.contains(&bare(&t)), "LibreOffice's PDF lacks {t:?}");
+    }
+    assert!(text.contains(&bare(
+        "Synthetic demonstration data — not official statistics"
+    )));
+    // Calibri is named; the metric-compatible Carlito that set-up installs is what gets used.
+    let fonts = stdout("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(fonts.contains("Carlito"), "{fonts}");
+}
+
+#[test]
+fn our_pdf_is_valid_and_pdftotext_finds_the_numbers() {
+    let dataset = durham();
+    let deck = durham_deck();
+    assert_eq!(deck.slides.len(), 4 * (1 + dataset.indicators.len()) + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("durham.pdf");
+    std::fs::write(&pdf, write_deck(deck, DeckFormat::Pdf).unwrap()).unwrap();
+    assert_eq!(pdf_pages(&pdf), deck.slides.len());
+    let info = stdout("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("960 x 540 pts"), "{info}");
+    let check = run("qpdf", &["--check", pdf.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "qpdf --check: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let text = pdf_text(&pdf);
+    for t in visible_texts(deck) {
+        assert!(text.contains(&bare(&t)), "our PDF lacks {t:?}");
+    }
+    // The numbers are the public gap tables' own: the reading, and each key-figures row as
+    // one printed line.
+    let rows = pdf_rows(&pdf);
+    for table in tables(dataset) {
+        assert!(
+            text.contains(&bare(&reading(&table, &dataset.meta.name, 4))),
+            "{}",
+            table.indicator.id
+        );
+        for [measure, value, ci] in key_figures(&table) {
+            let row = squash(&format!("{measure} {value} {ci}"));
+            assert!(
+                rows.lines().any(|l| l.contains(&row)),
+                "{}: no row {row:?}",
+                table.indicator.id
+            );
+        }
+    }
+    let fonts = stdout("pdffonts", &[pdf.to_str().unwrap()]);
+    assert!(
+        fonts.contains("Carlito") && fonts.contains("Carlito-Bold"),
+        "{fonts}"
+    );
+}
+
+#[test]
+fn decks_are_byte_stable() {
+    let dataset = durham();
+    let hash = |bytes: &[u8]| hex::encode(Sha256::digest(bytes));
+    // Two independent builds of the whole deck (one shared with the other tests), each
+    // written twice.
+    let again = deck(
+        &PublicDataset::new(std::sync::Arc::new(dataset.clone())),
+        LocalityChoice::All,
+    );
+    for format in [DeckFormat::Pptx, DeckFormat::Pdf] {
+        let first = write_deck(durham_deck(), format).unwrap();
+        let second = write_deck(&again, format).unwrap();
+        assert_eq!(
+            hash(&first),
+            hash(&second),
+            "{format:?} differs between two builds"
+        );
+        assert_eq!(
+            hash(&first),
+            hash(&write_deck(&again, format).unwrap()),
+            "{format:?} differs between two writes"
+        );
+    }
+}
+
+/// The value of one local quintile computed from the raw counts, before any suppression.
+fn raw_quintile_value(dataset: &Dataset, id: &str, quintile: u8) -> f64 {
+    let indicator = dataset.indicator(id).unwrap();
+    let layer = dataset.layer(indicator.meta.level).unwrap();
+    let (mut count, mut denominator) = (0.0, 0.0);
+    for area in &layer.areas {
+        let in_group = area
+            .imd(layer.level.native_imd())
+            .is_some_and(|i| i.local_quintile == quintile);
+        if let (true, Some(v)) = (in_group, indicator.value_for(&area.code)) {
+            count += v.count.unwrap();
+            denominator += v.denominator.unwrap();
+        }
+    }
+    count / denominator * indicator.meta.multiplier
+}
+
+#[test]
+fn no_suppressed_value_appears_on_any_slide() {
+    let dataset = durham();
+    let deck = durham_deck();
+    let pdf = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pdf.path(), write_deck(deck, DeckFormat::Pdf).unwrap()).unwrap();
+    let pdf_words = squash(&stdout("pdftotext", &[pdf.path().to_str().unwrap(), "-"]));
+    let mut everything = visible_texts(deck).join(" | ");
+    for slide in &deck.slides {
+        everything.push_str(&slide.notes.join(" | "));
+    }
+    let mut withheld = 0;
+    for table in tables(dataset) {
+        for group in table.groups.iter().filter(|g| g.suppressed) {
+            withheld += 1;
+            let raw = raw_quintile_value(dataset, &table.indicator.id, group.key.parse().unwrap());
+            let shown = format!("{raw:.1}%");
+            assert!(
+                !everything.contains(&shown),
+                "{} {}: withheld value {shown} on a slide",
+                table.indicator.id,
+                group.label
+            );
+            assert!(
+                !pdf_words.contains(&shown),
+                "{} {}: withheld value {shown} in the PDF",
+                table.indicator.id,
+                group.label
+            );
+            assert!(group.value.is_none() && group.count.is_none());
+        }
+    }
+    assert!(
+        withheld > 0,
+        "the Durham tooth-decay table withholds quintiles"
+    );
+    assert!(everything.contains("withheld"));
+}
+
+#[test]
+fn python_pptx_reads_titles_notes_tables_and_pictures() {
+    let deck = deck(durham_public(), LocalityChoice::One("South".into()));
+    let file = tempfile::Builder::new().suffix(".pptx").tempfile().unwrap();
+    std::fs::write(file.path(), write_deck(&deck, DeckFormat::Pptx).unwrap()).unwrap();
+    let script = r#"
+import json, sys
+try:
+    from pptx import Presentation
+except ImportError:
+    sys.exit("python-pptx is not installed: run scripts/test-deps")
+p = Presentation(sys.argv[1])
+out = {"width": p.slide_width, "height": p.slide_height, "slides": []}
+for s in p.slides:
+    out["slides"].append({
+        "layout": s.slide_layout.name,
+        "title": s.shapes.title.text if s.shapes.title is not None else None,
+        "pictures": [sh.name for sh in s.shapes if sh.shape_type == 13],
+        "tables": [[[c.text for c in row.cells] for row in sh.table.rows] for sh in s.shapes if sh.has_table],
+        "texts": [sh.text_frame.text for sh in s.shapes if sh.has_text_frame and not sh.is_placeholder],
+        "notes": s.notes_slide.notes_text_frame.text if s.has_notes_slide else None,
+    })
+print(json.dumps(out))
+"#;
+    let out = run("python3", &["-c", script, file.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["width"], 12_192_000);
+    assert_eq!(read["height"], 6_858_000);
+    let slides = read["slides"].as_array().unwrap();
+    assert_eq!(slides.len(), deck.slides.len());
+    for (ours, theirs) in deck.slides.iter().zip(slides) {
+        assert_eq!(
+            theirs["title"],
+            ours.title.as_str(),
+            "the title is in the title placeholder"
+        );
+        assert_eq!(theirs["notes"], ours.notes.join("\n").as_str());
+        let pictures = ours
+            .shapes
+            .iter()
+            .filter(|s| matches!(s.content, Content::Image(_)))
+            .count();
+        assert_eq!(theirs["pictures"].as_array().unwrap().len(), pictures);
+        for shape in &ours.shapes {
+            if let Content::Table(t) = &shape.content {
+                let cells: Vec<Vec<String>> = t
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(|c| c.text.clone()).collect())
+                    .collect();
+                assert_eq!(theirs["tables"][0], serde_json::json!(cells));
+            }
+        }
+        assert_eq!(
+            theirs["texts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "Synthetic demonstration data — not official statistics"),
+            ours.synthetic_banner
+        );
+    }
+}
+
+#[test]
+fn every_slide_is_clear_of_overlaps_and_overflow() {
+    for (n, slide) in durham_deck().slides.iter().enumerate() {
+        gapmap::slides::content::check_slide(slide)
+            .unwrap_or_else(|o| panic!("slide {}: {o:?}", n + 1));
+        assert!(
+            slide.synthetic_banner,
+            "the Durham indicators are synthetic: every slide says so"
+        );
+    }
+}
+
+/// `gapmap slides` against a snapshot of the Durham build.
+fn gapmap_slides(snapshot: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    let mut cmd = assert_cmd::Command::cargo_bin("gapmap").unwrap();
+    cmd.arg("slides")
+        .arg("--snapshot")
+        .arg(snapshot)
+        .args(args)
+        .assert()
+}
+
+#[test]
+fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
+    let dataset = durham();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("durham.snapshot");
+    gapmap::snapshot::write_atomic(&snapshot, dataset).unwrap();
+    let out = dir.path().join("east.pdf");
+    gapmap_slides(
+        &snapshot,
+        &[
+            "--locality",
+            "east",
+            "--indicator",
+            "990003,990001",
+            "--reps",
+            "2000",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert_eq!(pdf_pages(&out), 1 + 2 + 1);
+    let text = pdf_text(&out);
+    let smoking = text
+        .find(&bare("Smoking at time of delivery: East"))
+        .unwrap();
+    let reception = text
+        .find(&bare("Excess weight, Reception (4–5): East"))
+        .unwrap();
+    assert!(smoking < reception, "slides follow the --indicator order");
+
+    let bad = |args: &[&str], says: &str| {
+        let assert = gapmap_slides(&snapshot, args).failure().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    };
+    let pptx = dir.path().join("x.pptx");
+    let pptx = pptx.to_str().unwrap();
+    bad(
+        &["--locality", "Atlantis", "--out", pptx],
+        "available: Central, East, North, South",
+    );
+    bad(
+        &["--locality", "all", "--indicator", "999999", "--out", pptx],
+        "available: 990001",
+    );
+    bad(
+        &[
+            "--locality",
+            "all",
+            "--out",
+            dir.path().join("deck.txt").to_str().unwrap(),
+        ],
+        "--format",
+    );
+    bad(
+        &[
+            "--locality",
+            "east",
+            "--indicator",
+            "990003",
+            "--reps",
+            "100",
+            "--out",
+            "/nonexistent-gapmap-dir/deck.pptx",
+        ],
+        "/nonexistent-gapmap-dir/deck.pptx",
+    );
+    assert!(!Path::new(pptx).exists(), "a failed run writes nothing");
+}

@@ -134,6 +134,7 @@ fn indicators(areas: &[Area]) -> Vec<Indicator> {
                 values,
                 england: None,
                 county: None,
+                earlier: Vec::new(),
             }
         })
         .collect()
@@ -186,6 +187,7 @@ fn main() {
         national_by_deprivation: vec![],
         sites: vec![],
         postcodes: vec![],
+        reach: vec![],
     };
     // The public face, as the server uses it, with no table cache (every table is computed);
     // the disclosure audit of each indicator is computed once, on first use, before timing.

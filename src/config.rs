@@ -76,6 +76,9 @@ pub struct Config {
     pub localities: Option<LocalityConfig>,
     #[serde(default)]
     pub sites: Option<SiteConfig>,
+    /// Service-use records, aggregated at build into reach indicators.
+    #[serde(default)]
+    pub reach: Vec<ReachConfig>,
     /// Where the config was read from (set by [`Config::load`]).
     #[serde(skip)]
     pub path: PathBuf,
@@ -216,6 +219,29 @@ pub struct LocalityConfig {
     pub illustrative: bool,
     #[serde(default)]
     pub note: String,
+}
+
+/// Service-use records (`postcode,date,service[,age_band][,count]`): one service's contacts
+/// become a reach indicator (contacts per 1,000 children of `ages`) at `level`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReachConfig {
+    /// CSV relative to the project root (personal data: keep it out of version control).
+    pub path: PathBuf,
+    /// The value of the `service` column to count, e.g. "Family Hub".
+    pub service: String,
+    /// Age band of the children the service is for, in years, e.g. "0-4".
+    pub ages: String,
+    /// Level to count at: msoa11 (default) or lsoa11.
+    #[serde(default = "default_reach_level")]
+    pub level: Level,
+    /// The records are synthetic demonstration data.
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+fn default_reach_level() -> Level {
+    Level::Msoa11
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Version of the snapshot layout; bump when a field changes so old snapshots are rebuilt.
-pub const SNAPSHOT_VERSION: u32 = 1;
+pub const SNAPSHOT_VERSION: u32 = 2;
 
 /// Everything gapmap knows about one area of interest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -29,6 +29,33 @@ pub struct Dataset {
     pub sites: Vec<Site>,
     /// Live postcodes in the area of interest, for search and geocoding, sorted by postcode.
     pub postcodes: Vec<Postcode>,
+    /// What was loaded of each service's use records (their reach indicators are in
+    /// `indicators`). Aggregates only: no record is kept.
+    pub reach: Vec<ReachSummary>,
+}
+
+/// The load report of one service's use records: counts, never rows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReachSummary {
+    /// The reach indicator's id, e.g. `reach-family-hub`.
+    pub indicator_id: String,
+    pub service: String,
+    /// Age band of the denominator, e.g. `0-4`.
+    pub ages: String,
+    /// Rows of this service read.
+    pub rows: u64,
+    /// Contacts placed in an area of the area of interest.
+    pub contacts: f64,
+    /// First and last month of the rows (`YYYY-MM`).
+    pub first_month: String,
+    pub last_month: String,
+    /// Rows whose postcode is not a postcode at all.
+    pub unknown_postcode: u64,
+    /// Rows with a well-formed postcode that is not a live postcode of the area of interest.
+    pub outside_area: u64,
+    /// The first lines (1-based, header = 1) of the rows not placed, so they can be fixed.
+    pub unplaced_lines: Vec<usize>,
+    pub synthetic: bool,
 }
 
 /// A live postcode unit (OS Code-Point Open location, ONS LSOA/MSOA 2011 lookup).
@@ -399,17 +426,65 @@ impl Comparator {
 }
 
 /// An indicator with its area values and comparators.
+///
+/// `values`, `england` and `county` are the latest period (`meta.period`): everything that does
+/// not ask for a period gets it. Earlier periods are in `earlier`, oldest first; ask for one
+/// with [`Indicator::in_period`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Indicator {
     pub meta: IndicatorMeta,
-    /// Values keyed by area, sorted by area code (one period per indicator).
+    /// Values keyed by area, sorted by area code (the latest period).
     pub values: Vec<IndicatorValue>,
     pub england: Option<Comparator>,
     /// The whole area of interest, as published (for synthetic data: the file's own row).
     pub county: Option<Comparator>,
+    /// Earlier periods, oldest first (in time order, [`crate::period::Period`]).
+    pub earlier: Vec<PeriodValues>,
+}
+
+/// One earlier period of an indicator: the same fields as the latest period's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodValues {
+    /// The period's label as published, e.g. `2019/20 - 21/22`.
+    pub period: String,
+    /// Values keyed by area, sorted by area code.
+    pub values: Vec<IndicatorValue>,
+    pub england: Option<Comparator>,
+    pub county: Option<Comparator>,
 }
 
 impl Indicator {
+    /// Every period's label, oldest first; the last is `meta.period`.
+    pub fn periods(&self) -> Vec<&str> {
+        self.earlier
+            .iter()
+            .map(|p| p.period.as_str())
+            .chain(std::iter::once(self.meta.period.as_str()))
+            .collect()
+    }
+
+    /// The indicator as it was in `period` (`None`: the latest), with that period's values,
+    /// comparators and `meta.period`, and no other periods; `None` when it has no such period.
+    pub fn in_period(&self, period: Option<&str>) -> Option<std::borrow::Cow<'_, Indicator>> {
+        use std::borrow::Cow;
+        let wanted = match period.map(str::trim) {
+            None => return Some(Cow::Borrowed(self)),
+            Some(p) if p == self.meta.period => return Some(Cow::Borrowed(self)),
+            Some(p) => p,
+        };
+        let found = self.earlier.iter().find(|p| p.period == wanted)?;
+        Some(Cow::Owned(Indicator {
+            meta: IndicatorMeta {
+                period: found.period.clone(),
+                ..self.meta.clone()
+            },
+            values: found.values.clone(),
+            england: found.england.clone(),
+            county: found.county.clone(),
+            earlier: Vec::new(),
+        }))
+    }
+
     pub fn value_for(&self, area_code: &str) -> Option<&IndicatorValue> {
         self.values
             .binary_search_by(|v| v.area_code.as_str().cmp(area_code))
@@ -519,6 +594,15 @@ impl Dataset {
             .binary_search_by(|p| p.postcode.as_str().cmp(&key))
             .ok()
             .map(|i| &self.postcodes[i])
+    }
+
+    /// Add (or replace) a service's reach indicator and its load summary.
+    pub fn add_reach(&mut self, indicator: Indicator, summary: ReachSummary) {
+        self.indicators.retain(|i| i.meta.id != indicator.meta.id);
+        self.indicators.push(indicator);
+        self.reach
+            .retain(|r| r.indicator_id != summary.indicator_id);
+        self.reach.push(summary);
     }
 
     /// Rebuild indexes after deserialising a snapshot.

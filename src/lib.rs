@@ -9,6 +9,8 @@
 //! # Layout
 //! Lower modules never reach up: `scripts/module-cycles` checks there is no import cycle.
 //! - [`level`]: the geography levels (MSOA/LSOA 2011 and 2021, wards, LA, locality) and GSS codes.
+//! - [`period`]: period labels (2019, 2019/20, 2018/19 - 20/21, quarters, months) parsed and
+//!   ordered in time.
 //! - [`imd`]: IoD score method (exponential transform, domain weights), deciles, ranks, editions.
 //! - [`fsutil`]: atomic file writes and sha256, the one place a file is replaced.
 //! - [`dataset`]: the immutable joined [`dataset::Dataset`] and its R-tree/code indexes.
@@ -18,8 +20,9 @@
 //! - [`fetch`]: the source registry (`data/sources.toml`) and materialising inputs under
 //!   `data/raw/` from a mirror or the official URL, sha256-checked.
 //! - [`ingest`]: loaders — boundaries via GDAL, tables via polars, IMD, population,
-//!   indicators (Fingertips export and tidy CSV), localities, sites, placement demand/sites/
-//!   travel-time matrices — each with typed errors.
+//!   indicators (Fingertips export and tidy CSV, every period), localities, sites, placement
+//!   demand/sites/travel-time matrices, service-use records aggregated into reach indicators —
+//!   each with typed errors.
 //! - [`build`]: joins everything into a `Dataset`, derives MSOA/ward/LA IMD.
 //! - [`snapshot`]: the snapshot file format: checked encode/decode of a built `Dataset`.
 //! - [`summary`]: the counts `gapmap check`/`build` print.
@@ -30,9 +33,10 @@
 //! - [`gaps`]: the gap-table engine (by IMD decile/quintile, local quintile, locality, area,
 //!   optionally within one locality), a sequence of named stages; crate-private.
 //! - [`public`]: the public face, [`public::PublicDataset`]: the only way to get values, gap
-//!   tables, profiles, features, search, sites, groupings and legends, with suppression and
-//!   the disclosure audit applied inside; and placement requests on the dataset (one path for
-//!   `gapmap place` and `/api/place`).
+//!   tables (any period), gap trends, reach against need, England's SII per period, profiles,
+//!   features, search, sites, groupings and legends, with suppression and the disclosure audit
+//!   applied inside; and placement requests on the dataset (one path for `gapmap place` and
+//!   `/api/place`).
 //! - [`place`]: placement of new sites (MCLP, p-median, equity), pure: instance, access,
 //!   presolve, greedy + swap, exact MILP (HiGHS), evaluation by IMD quintile, report, and one
 //!   request → report (solve, or evaluate a given site set).
@@ -69,6 +73,7 @@ pub mod imd;
 pub mod ingest;
 pub mod level;
 pub mod lookup;
+pub mod period;
 pub mod place;
 pub mod progress;
 pub mod public;

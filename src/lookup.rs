@@ -33,6 +33,12 @@ pub enum LookupError {
     UnknownArea { code: String, levels: String },
     #[error("unknown locality {given:?}; localities: {available}")]
     UnknownLocality { given: String, available: String },
+    #[error("indicator {indicator} has no period {given:?}; periods: {available}")]
+    UnknownPeriod {
+        indicator: String,
+        given: String,
+        available: String,
+    },
 }
 
 fn join<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
@@ -96,6 +102,24 @@ pub fn indicator_at<'a>(
         }),
         _ => Ok(found),
     }
+}
+
+/// An indicator at `level` (as [`indicator_at`]) in `period` (default: its latest), as that
+/// period's values and comparators ([`Indicator::in_period`]).
+pub fn indicator_in<'a>(
+    dataset: &'a Dataset,
+    id: &str,
+    level: Option<Level>,
+    period: Option<&str>,
+) -> Result<std::borrow::Cow<'a, Indicator>, LookupError> {
+    let found = indicator_at(dataset, id, level)?;
+    found
+        .in_period(period)
+        .ok_or_else(|| LookupError::UnknownPeriod {
+            indicator: found.meta.id.clone(),
+            given: period.unwrap_or_default().to_string(),
+            available: join(found.periods()),
+        })
 }
 
 /// The IMD edition to use on a layer: the requested one, which must be loaded there; else the

@@ -12,6 +12,7 @@
 //!    boundaries joined to names, population, IMD and locality, local quintiles, and the
 //!    derived LA and locality layers.
 //! 5. [`indicators`] — indicator files, the national rows by deprivation, postcodes and sites.
+//! 6. [`reach`] — service-use records aggregated into reach indicators (aggregates only).
 //!
 //! [`build_dataset`] runs them in that order and assembles the result.
 
@@ -22,6 +23,7 @@ pub mod geography;
 pub mod indicators;
 pub mod layers;
 pub mod localities;
+pub mod reach;
 pub mod sources;
 
 pub use deprivation::aggregate_imd;
@@ -57,7 +59,7 @@ pub fn build_dataset(
     progress("loading indicators, postcodes and sites", 5, STAGES);
     let indicators = indicators::load(config, &mut sources, &geography, &layers)?;
     progress("assembling dataset", 6, STAGES);
-    Ok(Dataset {
+    let mut dataset = Dataset {
         meta: DatasetMeta {
             snapshot_version: SNAPSHOT_VERSION,
             name: config.name.clone(),
@@ -74,7 +76,10 @@ pub fn build_dataset(
         national_by_deprivation: indicators.national_by_deprivation,
         sites: indicators.sites,
         postcodes: indicators.postcodes,
-    })
+        reach: Vec::new(),
+    };
+    reach::add(config, &mut dataset)?;
+    Ok(dataset)
 }
 
 /// The current time as RFC 3339 (UTC, seconds).

@@ -8,6 +8,22 @@ use crate::fetch::Fetcher;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
+/// Write a command's output to `out` (atomically) or, without one, to standard output.
+pub fn write_output(
+    out: Option<&Path>,
+    bytes: &[u8],
+    stdout: &mut dyn std::io::Write,
+) -> Result<(), Error> {
+    match out {
+        Some(path) => crate::fsutil::write_atomic(path, bytes)?,
+        None => stdout.write_all(bytes).map_err(|source| Error::Io {
+            context: "cannot write to standard output".into(),
+            source,
+        })?,
+    }
+    Ok(())
+}
+
 /// Options shared by commands that read a config.
 #[derive(Debug, Args, Clone)]
 pub struct ConfigArgs {

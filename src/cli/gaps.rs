@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! gapmap gaps --indicator 990003 --by local-quintile [--level msoa11] [--imd 2019]
-//!             [--locality "North Durham"] [--format table|csv|json|xlsx|parquet] [--out FILE]
+//!             [--locality "North Durham"] [--period "2019/20 - 21/22"] [--format table|csv|json|xlsx|parquet] [--out FILE]
 //!             [--reps N] [--seed N]
 //! ```
 
@@ -51,6 +51,9 @@ pub struct GapsArgs {
     /// locality. Not with --by locality.
     #[arg(long)]
     pub locality: Option<String>,
+    /// Period label, e.g. "2019/20 - 21/22" (default: the indicator's latest period).
+    #[arg(long)]
+    pub period: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = GapsFormat::Table)]
     pub format: GapsFormat,
@@ -86,6 +89,7 @@ impl GapsArgs {
         }
         req.edition = self.imd;
         req.locality = self.locality.clone();
+        req.period = self.period.clone();
         req.reps = self.reps;
         req.seed = self.seed;
         req
@@ -121,12 +125,5 @@ pub fn run(args: &GapsArgs, public: &PublicDataset, stdout: &mut dyn Write) -> R
         }
         GapsFormat::Xlsx => write_xlsx(&table)?,
     };
-    match &args.out {
-        Some(path) => crate::fsutil::write_atomic(path, &bytes)?,
-        None => stdout.write_all(&bytes).map_err(|source| Error::Io {
-            context: "cannot write to standard output".into(),
-            source,
-        })?,
-    }
-    Ok(())
+    super::args::write_output(args.out.as_deref(), &bytes, stdout)
 }

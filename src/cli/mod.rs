@@ -5,6 +5,8 @@
 //! - [`error`]: the CLI's [`Error`] and exit codes (2 = bad input, 1 = internal).
 //! - [`data`]: the `fetch`, `check` and `build` subcommands.
 //! - [`gaps`]: the `gaps` subcommand.
+//! - [`trend`]: the `trend` subcommand (gap trends across periods).
+//! - [`reach`]: the `reach` subcommand (a service's reach against need from its records).
 //! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
 //! - [`slides`]: the `slides` subcommand (decks for locality forums).
@@ -16,10 +18,12 @@ pub mod data;
 pub mod error;
 pub mod gaps;
 pub mod place;
+pub mod reach;
 pub mod serve;
 pub mod slides;
 pub mod stats;
 pub mod tiles;
+pub mod trend;
 
 pub use args::ConfigArgs;
 pub use error::Error;
@@ -60,6 +64,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Gap table for one indicator by deprivation decile/quintile, locality or area, with CIs, SII/RII and significance.
     Gaps(GapsCommand),
+    /// Is the gap narrowing? SII/RII of every period with 95% CIs, the change between the first and latest period and the slope, in words.
+    Trend(trend::TrendCommand),
+    /// Reach against need: a service's contacts per 1,000 children by deprivation, locality or area, from its use records (aggregated, never stored).
+    Reach(Box<reach::ReachCommand>),
     /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
     Serve(ServeArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
@@ -101,6 +109,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let stdout = std::io::stdout();
             gaps::run(&args.gaps, &public, &mut stdout.lock())
         }
+        Command::Trend(args) => {
+            let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+            let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
+            trend::run(&args.trend, &public, &mut std::io::stdout().lock())
+        }
+        Command::Reach(args) => reach::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),
         Command::Slides(args) => {

@@ -8,8 +8,9 @@
 //! `suppressed` column is true; the value is never written. Each row carries `synthetic` so a
 //! synthetic figure cannot be separated from its label.
 //!
-//! [`placement`] encodes placement reports (CSV, GeoJSON, XLSX) the same way. Text cells of
-//! CSV and XLSX outputs go through [`formula::neutralise`] (no formula injection).
+//! [`placement`] encodes placement reports (CSV, GeoJSON, XLSX) the same way; [`trend`] turns
+//! a gap trend into a [`table`] table (CSV, XLSX) with its verdict and method notes. Text cells
+//! of CSV and XLSX outputs go through [`formula::neutralise`] (no formula injection).
 
 mod csv;
 pub mod formula;
@@ -18,6 +19,7 @@ pub mod placement;
 mod rows;
 pub mod table;
 mod text;
+pub mod trend;
 mod xlsx;
 
 pub use self::csv::write_csv;

@@ -18,7 +18,7 @@ use crate::stats::significance::{compare, Comparison};
 /// The gap table for a request, with the engine's own small-number suppression applied.
 pub(crate) fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable, GapError> {
     let checked = check(dataset, req)?;
-    let ind = checked.indicator;
+    let ind: &Indicator = &checked.indicator;
     let meta = &ind.meta;
     let grouped = group_areas(
         checked.layer,
@@ -75,14 +75,20 @@ pub(crate) fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable,
 
 /// A request checked against the dataset (one rule per question, in [`lookup`]).
 struct Checked<'a> {
-    indicator: &'a Indicator,
+    /// The indicator in the requested period.
+    indicator: std::borrow::Cow<'a, Indicator>,
     layer: &'a crate::dataset::Layer,
     edition: Option<ImdEdition>,
     locality: Option<&'a str>,
 }
 
 fn check<'a>(dataset: &'a Dataset, req: &GapRequest) -> Result<Checked<'a>, GapError> {
-    let indicator = lookup::indicator_at(dataset, &req.indicator, Some(req.level))?;
+    let indicator = lookup::indicator_in(
+        dataset,
+        &req.indicator,
+        Some(req.level),
+        req.period.as_deref(),
+    )?;
     let layer = lookup::layer(dataset, req.level)?;
     let edition = lookup::edition(layer, req.edition)?;
     if req.by.is_deprivation() && edition.is_none() {

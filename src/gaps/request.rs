@@ -118,6 +118,9 @@ pub struct GapRequest {
     /// *within* one locality. `None` = the whole area of interest.
     #[serde(default)]
     pub locality: Option<String>,
+    /// The period (its label, e.g. `2019/20 - 21/22`); `None` = the indicator's latest.
+    #[serde(default)]
+    pub period: Option<String>,
     /// Monte Carlo replicates for the SII/RII intervals.
     pub reps: u32,
     pub seed: u64,
@@ -125,7 +128,7 @@ pub struct GapRequest {
 
 impl Default for GapRequest {
     /// National quintiles at MSOA 2011 (the shipped Durham default level), the whole area of
-    /// interest, 100,000 replicates, the fixed [`DEFAULT_SEED`]. Use
+    /// interest, the latest period, 100,000 replicates, the fixed [`DEFAULT_SEED`]. Use
     /// [`GapRequest::for_indicator`] to take the level from the indicator.
     fn default() -> Self {
         GapRequest {
@@ -134,6 +137,7 @@ impl Default for GapRequest {
             level: Level::Msoa11,
             edition: None,
             locality: None,
+            period: None,
             reps: 100_000,
             seed: DEFAULT_SEED,
         }

@@ -7,7 +7,9 @@
 //! of interest the county comparator, rows at the configured level inside the area of
 //! interest the area values; rows with a Category Type are breakdowns and are skipped here
 //! (national deprivation breakdowns are loaded by [`load_national_by_deprivation`]).
-//! Only the most recent period of each indicator is kept.
+//! Every period is kept, ordered in time ([`crate::period::Period`]): the latest becomes the
+//! indicator's values, the others its earlier periods. A period label in none of the forms
+//! gapmap reads is an error naming the line and the field.
 //!
 //! Tidy CSV: `area_code,indicator_id,period,count,denominator[,value]`; names, value type,
 //! multiplier and polarity come from the config's `[indicators.meta.<id>]` tables.
@@ -15,11 +17,13 @@
 use super::csvfile::{field, Csv};
 use super::{parse_opt_f64, IngestError};
 use crate::config::{IndicatorConfig, IndicatorFormat, IndicatorMetaConfig};
+use crate::dataset::PeriodValues;
 use crate::dataset::{
     Comparator, Indicator, IndicatorMeta, IndicatorValue, NationalDeprivationRow, Polarity,
     ValueType,
 };
 use crate::level::Level;
+use crate::period::Period;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -136,6 +140,26 @@ fn check_counts(
     Ok(())
 }
 
+/// The period of one row: a label in one of the forms [`Period::parse`] reads, else an error
+/// naming the line and the field.
+pub fn parse_period(
+    path: &Path,
+    line: usize,
+    field: &str,
+    text: &str,
+) -> Result<Period, IngestError> {
+    Period::parse(text).map_err(|e| IngestError::BadValue {
+        path: path.into(),
+        line,
+        field: field.into(),
+        value: text.to_string(),
+        expected: e.to_string().split_once("; expected ").map_or_else(
+            || "a period label".to_string(),
+            |(_, forms)| forms.to_string(),
+        ),
+    })
+}
+
 /// Record the line of an (indicator, area, period, …) key; a second occurrence is an error
 /// naming both lines.
 fn first_occurrence<K: std::hash::Hash + Eq>(
@@ -171,10 +195,10 @@ fn code_shape_matches(level: Level, code: &str) -> bool {
 
 struct Draft {
     meta: IndicatorMeta,
-    /// period → area code → (line, value)
-    periods: BTreeMap<String, BTreeMap<String, (usize, IndicatorValue)>>,
-    england: BTreeMap<String, Comparator>,
-    county: BTreeMap<String, Comparator>,
+    /// period (in time order) → area code → (line, value)
+    periods: BTreeMap<Period, BTreeMap<String, (usize, IndicatorValue)>>,
+    england: BTreeMap<Period, Comparator>,
+    county: BTreeMap<Period, Comparator>,
     ratio_samples: Vec<f64>,
 }
 
@@ -190,7 +214,7 @@ impl Draft {
     }
 
     /// Keep one area's value for a period (the caller has rejected duplicates).
-    fn add(&mut self, period: String, code: String, line: usize, value: IndicatorValue) {
+    fn add(&mut self, period: Period, code: String, line: usize, value: IndicatorValue) {
         self.periods
             .entry(period)
             .or_default()
@@ -251,6 +275,7 @@ fn load_fingertips(
             age.clone(),
         );
         first_occurrence(&mut seen, key, path, line, (&id, &code, &period))?;
+        let period = parse_period(path, line, "Time period", &period)?;
         let value = parse_opt_f64(path, line, "Value", field(r, c_value))?;
         let lower95 = parse_opt_f64(path, line, "Lower CI 95.0 limit", field(r, c_l95))?;
         let upper95 = parse_opt_f64(path, line, "Upper CI 95.0 limit", field(r, c_u95))?;
@@ -367,14 +392,15 @@ fn base_meta(
     }
 }
 
-/// Choose the latest period, infer value type/multiplier when not configured, sort values.
+/// Order the periods in time (the latest becomes the values, the rest `earlier`), infer value
+/// type/multiplier when not configured, sort values.
 fn finish(
     path: &Path,
     mut draft: Draft,
     config: &IndicatorConfig,
 ) -> Result<Indicator, IngestError> {
     let cfg = config.meta.get(&draft.meta.id).cloned().unwrap_or_default();
-    let Some((period, values)) = draft.periods.pop_last() else {
+    let Some((latest, values)) = draft.periods.pop_last() else {
         return Err(IngestError::Invalid {
             path: path.into(),
             message: format!(
@@ -391,33 +417,55 @@ fn finish(
         }
     }
     if draft.meta.period.is_empty() {
-        draft.meta.period = period.clone();
+        draft.meta.period = latest.label().to_string();
     }
-    let values: Vec<IndicatorValue> = values
+    let multiplier = draft.meta.multiplier;
+    // A comparator of the period; for the latest, else the latest known (as before periods).
+    let england = draft
+        .england
+        .remove(&latest)
+        .or_else(|| draft.england.last_key_value().map(|(_, c)| c.clone()));
+    let county = draft
+        .county
+        .remove(&latest)
+        .or_else(|| draft.county.last_key_value().map(|(_, c)| c.clone()));
+    let earlier = std::mem::take(&mut draft.periods)
+        .into_iter()
+        .map(|(period, values)| PeriodValues {
+            england: draft.england.remove(&period),
+            county: draft.county.remove(&period),
+            period: period.label().to_string(),
+            values: sorted_values(values, multiplier),
+        })
+        .collect();
+    Ok(Indicator {
+        england,
+        county,
+        meta: draft.meta,
+        values: sorted_values(values, multiplier),
+        earlier,
+    })
+}
+
+/// One period's values in area-code order, with value = count / denominator × multiplier
+/// where the file gives none.
+fn sorted_values(
+    values: BTreeMap<String, (usize, IndicatorValue)>,
+    multiplier: f64,
+) -> Vec<IndicatorValue> {
+    values
         .into_values()
         .map(|(_, mut v)| {
             if v.value.is_none() {
                 if let (Some(c), Some(d)) = (v.count, v.denominator) {
                     if d > 0.0 {
-                        v.value = Some(c / d * draft.meta.multiplier);
+                        v.value = Some(c / d * multiplier);
                     }
                 }
             }
             v
         })
-        .collect();
-    Ok(Indicator {
-        england: draft
-            .england
-            .remove(&period)
-            .or_else(|| draft.england.pop_last().map(|(_, c)| c)),
-        county: draft
-            .county
-            .remove(&period)
-            .or_else(|| draft.county.pop_last().map(|(_, c)| c)),
-        meta: draft.meta,
-        values,
-    })
+        .collect()
 }
 
 /// value / (count / denominator) tells the multiplier: 100 → percentage, 1,000 or 100,000 → rate.
@@ -478,6 +526,7 @@ fn load_tidy(
         }
         let key = (id.clone(), code.clone(), period.clone());
         first_occurrence(&mut seen, key, path, line, (&id, &code, &period))?;
+        let period = parse_period(path, line, "period", &period)?;
         let count = parse_opt_f64(path, line, "count", field(r, c_count))?;
         let denominator = parse_opt_f64(path, line, "denominator", field(r, c_denom))?;
         let value = match c_value {
@@ -553,7 +602,9 @@ pub fn load_national_by_deprivation(
             age: field(r, c_age).to_string(),
             category_type: field(r, c_cat_type).to_string(),
             category: field(r, c_cat).to_string(),
-            period: field(r, c_period).to_string(),
+            period: parse_period(path, line, "Time period", field(r, c_period))?
+                .label()
+                .to_string(),
             value: parse_opt_f64(path, line, "Value", field(r, c_value))?,
             lower95: parse_opt_f64(path, line, "Lower CI 95.0 limit", field(r, c_l95))?,
             upper95: parse_opt_f64(path, line, "Upper CI 95.0 limit", field(r, c_u95))?,

@@ -24,6 +24,7 @@ pub mod lookups;
 pub mod placement;
 pub mod population;
 pub mod postcodes;
+pub mod reach;
 pub mod reproject;
 pub mod sites;
 pub mod table;

@@ -1,7 +1,7 @@
 //! [`PublicDataset`]: the dataset as it may be published, built once from an `Arc<Dataset>`.
 //!
-//! It owns everything derived for publication — each indicator's disclosure audit (computed on
-//! first use) and a cache of computed gap tables bounded in bytes — and holds no global state,
+//! It owns everything derived for publication — each indicator's disclosure audit, per period
+//! (computed on first use) and a cache of computed gap tables bounded in bytes — and holds no global state,
 //! so building a new one and swapping the `Arc<PublicDataset>` a server shares (as uploads
 //! will, with arc-swap) replaces the data and every cache at once.
 
@@ -18,7 +18,8 @@ pub const DEFAULT_GAP_CACHE_BYTES: u64 = 16 * 1024 * 1024;
 /// The public face of one [`Dataset`]. Cheap to share (`Arc`), cheap to rebuild.
 pub struct PublicDataset {
     dataset: Arc<Dataset>,
-    indicators: BTreeMap<String, OnceLock<Arc<PublicIndicator>>>,
+    /// Keyed by (indicator id, period label): every period of every indicator.
+    indicators: BTreeMap<(String, String), OnceLock<Arc<PublicIndicator>>>,
     pub(super) gap_cache: moka::sync::Cache<GapRequest, Arc<GapTable>>,
 }
 
@@ -44,7 +45,11 @@ impl PublicDataset {
         let indicators = dataset
             .indicators
             .iter()
-            .map(|i| (i.meta.id.clone(), OnceLock::new()))
+            .flat_map(|i| {
+                i.periods()
+                    .into_iter()
+                    .map(|p| ((i.meta.id.clone(), p.to_string()), OnceLock::new()))
+            })
             .collect();
         let gap_cache = moka::sync::Cache::builder()
             .max_capacity(gap_cache_bytes)
@@ -63,9 +68,11 @@ impl PublicDataset {
         &self.dataset
     }
 
-    /// The audit and public values of one indicator, computed on first use.
+    /// The audit and public values of one indicator in one period (`indicator` as
+    /// [`Indicator::in_period`] gives it), computed on first use.
     pub(crate) fn public_indicator(&self, indicator: &Indicator) -> Arc<PublicIndicator> {
-        match self.indicators.get(&indicator.meta.id) {
+        let key = (indicator.meta.id.clone(), indicator.meta.period.clone());
+        match self.indicators.get(&key) {
             Some(cell) => cell
                 .get_or_init(|| Arc::new(PublicIndicator::new(&self.dataset, indicator)))
                 .clone(),

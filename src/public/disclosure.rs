@@ -416,6 +416,7 @@ mod tests {
             values,
             england: None,
             county: None,
+            earlier: Vec::new(),
         };
         let dataset = Dataset {
             meta: DatasetMeta {
@@ -434,6 +435,7 @@ mod tests {
             national_by_deprivation: vec![],
             sites: vec![],
             postcodes: vec![],
+            reach: vec![],
         };
         (dataset, indicator)
     }

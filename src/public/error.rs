@@ -16,6 +16,8 @@ pub enum PublicError {
         "search text must be 2 to 100 characters: part of an area name or code, or a postcode"
     )]
     BadSearch,
+    #[error("unknown service {given:?}; services with records: {available}")]
+    UnknownService { given: String, available: String },
     #[error("unknown map layer {given:?}; expected one of: {available}")]
     UnknownMapLayer { given: String, available: String },
     /// A statistic could not be computed from the stored values (not the requester's fault).
@@ -55,10 +57,12 @@ impl PublicError {
                 LookupError::EditionNotAvailable { .. } => "IMD edition not available",
                 LookupError::UnknownArea { .. } => "unknown area",
                 LookupError::UnknownLocality { .. } => "unknown locality",
+                LookupError::UnknownPeriod { .. } => "unknown period",
             },
             PublicError::Request(_) => "grouping not available",
             PublicError::BadSearch => "bad search text",
             PublicError::UnknownMapLayer { .. } => "unknown map layer",
+            PublicError::UnknownService { .. } => "unknown service",
             PublicError::Internal(_) => "internal error",
         }
     }

@@ -12,22 +12,24 @@ use crate::stats::significance::Significance;
 
 impl PublicDataset {
     /// One feature per area of `level` (default: the dataset's default level), with IMD under
-    /// `edition` and, if given, the public values of `indicator` (which must be on that level).
+    /// `edition` and, if given, the public values of `indicator` (which must be on that level)
+    /// in `period` (default: the latest).
     pub fn features(
         &self,
         level: Option<Level>,
         indicator: Option<&str>,
         edition: Option<ImdEdition>,
+        period: Option<&str>,
     ) -> Result<(Level, Vec<GeoFeature>), PublicError> {
         let d = self.dataset();
         let level = level.unwrap_or(d.meta.default_level);
         let layer = lookup::layer(d, level)?;
         let edition = lookup::edition(layer, edition)?;
         let indicator = match indicator {
-            Some(id) => Some(lookup::indicator_at(d, id, Some(level))?),
+            Some(id) => Some(lookup::indicator_in(d, id, Some(level), period)?),
             None => None,
         };
-        let public = indicator.map(|i| self.public_indicator(i));
+        let public = indicator.as_deref().map(|i| self.public_indicator(i));
         let features = layer
             .areas
             .iter()
@@ -69,7 +71,7 @@ impl PublicDataset {
                         GeoValue::Bool(imd.map(|i| i.most_deprived_30pct)),
                     ),
                 ];
-                if let Some(ind) = indicator {
+                if let Some(ind) = indicator.as_deref() {
                     let v = public.as_ref().and_then(|p| p.value(&a.code));
                     let sig = |s: Option<Significance>| {
                         GeoValue::Text(

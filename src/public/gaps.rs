@@ -1,6 +1,7 @@
 //! Public gap tables: the engine's table ([`crate::gaps`]) with what the disclosure audit
 //! withholds applied — in a by-area table every hidden area, in a grouped table every group
 //! total the audit lists (county-wide or within the requested locality) — cached by request.
+//! A request for an earlier period is audited with that period's values.
 
 use super::dataset::PublicDataset;
 use super::disclosure::group_key;
@@ -21,8 +22,13 @@ impl PublicDataset {
         let compute = || -> Result<Arc<GapTable>, PublicError> {
             let dataset = self.dataset();
             let mut table = crate::gaps::gap_table(dataset, request)?;
-            let indicator = lookup::indicator(dataset, &request.indicator)?;
-            withhold(&mut table, &self.public_indicator(indicator));
+            let indicator = lookup::indicator_in(
+                dataset,
+                &request.indicator,
+                Some(request.level),
+                request.period.as_deref(),
+            )?;
+            withhold(&mut table, &self.public_indicator(&indicator));
             Ok(Arc::new(table))
         };
         self.gap_cache

@@ -267,8 +267,14 @@ fn class_items(
 
 impl PublicDataset {
     /// The legend of a map layer at a level (default: the dataset's default level for IMD
-    /// layers, the indicator's own level for an indicator).
-    pub fn legend(&self, layer: &str, level: Option<Level>) -> Result<Legend, PublicError> {
+    /// layers, the indicator's own level for an indicator), for an indicator in `period`
+    /// (default: the latest; ignored for IMD layers).
+    pub fn legend(
+        &self,
+        layer: &str,
+        level: Option<Level>,
+        period: Option<&str>,
+    ) -> Result<Legend, PublicError> {
         let d = self.dataset();
         match layer {
             "imd-decile" | "imd-score" => {
@@ -282,16 +288,17 @@ impl PublicDataset {
                 })
             }
             id => {
-                let indicator = lookup::indicator_at(d, id, level).map_err(|e| match e {
-                    lookup::LookupError::UnknownIndicator { available, .. } => {
-                        PublicError::UnknownMapLayer {
-                            given: id.to_string(),
-                            available: format!("{}, {available}", IMD_LAYERS.join(", ")),
+                let indicator =
+                    lookup::indicator_in(d, id, level, period).map_err(|e| match e {
+                        lookup::LookupError::UnknownIndicator { available, .. } => {
+                            PublicError::UnknownMapLayer {
+                                given: id.to_string(),
+                                available: format!("{}, {available}", IMD_LAYERS.join(", ")),
+                            }
                         }
-                    }
-                    other => PublicError::Lookup(other),
-                })?;
-                let values = self.public_indicator(indicator);
+                        other => PublicError::Lookup(other),
+                    })?;
+                let values = self.public_indicator(&indicator);
                 let meta = &indicator.meta;
                 let shown: Vec<f64> = values
                     .values

@@ -105,18 +105,19 @@ pub(crate) fn bbox(area: &Area) -> Option<[f64; 4]> {
 
 impl PublicDataset {
     /// Every area's public value of one indicator, at its own level (`level`, when given, must
-    /// be that level).
+    /// be that level), in `period` (default: the latest).
     pub fn values(
         &self,
         indicator: &str,
         level: Option<Level>,
+        period: Option<&str>,
     ) -> Result<ValuesResponse, PublicError> {
-        let found = lookup::indicator_at(self.dataset(), indicator, level)?;
+        let found = lookup::indicator_in(self.dataset(), indicator, level, period)?;
         Ok(ValuesResponse {
             indicator: found.meta.id.clone(),
             level: found.meta.level.as_str().into(),
             synthetic: found.meta.synthetic,
-            values: self.public_indicator(found).values.clone(),
+            values: self.public_indicator(&found).values.clone(),
         })
     }
 

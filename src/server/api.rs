@@ -38,6 +38,15 @@ pub(crate) fn query_level(
         .map_err(ApiError::from)
 }
 
+/// A grouping given in a query (default: imd-quintile); unknown ones list the allowed.
+pub(crate) fn query_group_by(given: Option<&str>) -> Result<crate::gaps::GroupBy, ApiError> {
+    given.map_or(Ok(crate::gaps::GroupBy::ImdQuintile), |b| {
+        b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
+            ApiError::bad_request("unknown grouping", e.to_string())
+        })
+    })
+}
+
 /// An IMD edition given in a query (`imd2019`/`2019`, `imd2025`/`2025`).
 pub(crate) fn query_edition(given: Option<&str>) -> Result<Option<ImdEdition>, ApiError> {
     given
@@ -123,20 +132,26 @@ pub struct ValuesQuery {
     pub indicator: String,
     /// Level id; defaults to the indicator's own level, and must equal it.
     pub level: Option<String>,
+    /// Period label (see `periods` in /api/indicators); defaults to the latest.
+    pub period: Option<String>,
 }
 
-/// `GET /api/values?indicator=ID&level=L`
+/// `GET /api/values?indicator=ID&level=L&period=P`
 #[utoipa::path(get, path = "/api/values", tag = "api", params(ValuesQuery),
     responses(
         (status = 200, description = "Every area's value (suppressed values are null)", body = ValuesResponse),
-        (status = 400, description = "Unknown indicator or level", body = ErrorBody),
+        (status = 400, description = "Unknown indicator, level or period", body = ErrorBody),
     ))]
 pub async fn values(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ValuesQuery>,
 ) -> Result<Json<ValuesResponse>, ApiError> {
     let level = query_level(&state, q.level.as_deref())?;
-    Ok(Json(state.public().values(&q.indicator, level)?))
+    Ok(Json(state.public().values(
+        &q.indicator,
+        level,
+        q.period.as_deref(),
+    )?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -214,6 +229,8 @@ pub struct LegendQuery {
     pub layer: String,
     /// Level id; defaults to the dataset's default level (IMD) or the indicator's own level.
     pub level: Option<String>,
+    /// Period of an indicator layer; defaults to the latest.
+    pub period: Option<String>,
 }
 
 /// `GET /api/legend?layer=&level=`
@@ -227,5 +244,9 @@ pub async fn legend(
     ApiQuery(q): ApiQuery<LegendQuery>,
 ) -> Result<Json<Legend>, ApiError> {
     let level = query_level(&state, q.level.as_deref())?;
-    Ok(Json(state.public().legend(&q.layer, level)?))
+    Ok(Json(state.public().legend(
+        &q.layer,
+        level,
+        q.period.as_deref(),
+    )?))
 }

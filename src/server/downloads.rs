@@ -4,11 +4,11 @@
 //! File formats are sent with `Content-Disposition: attachment` and a descriptive file name.
 //! Encoding that touches GDAL or polars runs on the blocking pool.
 
-use super::api::{query_edition, query_level};
+use super::api::{query_edition, query_group_by, query_level};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::{write_csv, write_parquet, write_xlsx};
-use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::gaps::{GapRequest, GapTable};
 use crate::geoexport;
 use crate::lookup;
 use axum::extract::State;
@@ -61,6 +61,8 @@ pub struct GeoQuery {
     pub format: Option<String>,
     /// IMD edition; defaults to the level's native edition.
     pub imd: Option<String>,
+    /// Period of the indicator; defaults to the latest.
+    pub period: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,8 +96,10 @@ pub async fn geo(
     // Features and their encoding are CPU work (every area's geometry): off the event loop.
     let public = state.public();
     let indicator = q.indicator.clone();
+    let period = q.period.clone();
     let (level, bytes) = tokio::task::spawn_blocking(move || {
-        let (level, features) = public.features(level, indicator.as_deref(), edition)?;
+        let (level, features) =
+            public.features(level, indicator.as_deref(), edition, period.as_deref())?;
         let bytes = match format {
             GeoFormat::GeoJson => geoexport::geojson_bytes(&features),
             GeoFormat::Gpkg => geoexport::gpkg_bytes(level.as_str(), &features),
@@ -134,6 +138,8 @@ pub struct GapsQuery {
     /// Only the areas of this locality (name or code, see /api/areas?level=locality): the gap by
     /// deprivation within one locality. Not with `by=locality`.
     pub locality: Option<String>,
+    /// Period label (see `periods` in /api/indicators); defaults to the latest.
+    pub period: Option<String>,
     /// json (default), csv, xlsx or parquet.
     pub format: Option<String>,
 }
@@ -162,7 +168,28 @@ fn gaps_format(given: Option<&str>) -> Result<GapsFormat, ApiError> {
     }
 }
 
-/// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&format=`
+/// The gap request a query describes: indicator, grouping (default imd-quintile), level
+/// (default the indicator's) and IMD edition, each checked ([`lookup`]); `/api/gaps` and
+/// `/api/trend` share it.
+pub(crate) fn gap_request(
+    state: &AppState,
+    indicator: &str,
+    by: Option<&str>,
+    level: Option<&str>,
+    imd: Option<&str>,
+) -> Result<GapRequest, ApiError> {
+    let by = query_group_by(by)?;
+    let d = state.dataset();
+    let indicator = lookup::indicator(&d, indicator)?;
+    let mut request = GapRequest::for_indicator(&d, &indicator.meta.id, by);
+    if let Some(level) = query_level(state, level)? {
+        request.level = level;
+    }
+    request.edition = query_edition(imd)?;
+    Ok(request)
+}
+
+/// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
         (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
@@ -173,22 +200,17 @@ pub async fn gaps(
     ApiQuery(q): ApiQuery<GapsQuery>,
 ) -> Result<Response, ApiError> {
     let format = gaps_format(q.format.as_deref())?;
-    let by: GroupBy = match &q.by {
-        Some(b) => b.parse().map_err(|e: crate::gaps::UnknownGroupBy| {
-            ApiError::bad_request("unknown grouping", e.to_string())
-        })?,
-        None => GroupBy::ImdQuintile,
-    };
+    let mut request = gap_request(
+        &state,
+        &q.indicator,
+        q.by.as_deref(),
+        q.level.as_deref(),
+        q.imd.as_deref(),
+    )?;
+    request.locality = q.locality.clone();
+    request.period = q.period.clone();
     // One version of the data for the whole request (an upload may swap it meanwhile).
     let public = state.public();
-    let d = public.dataset().as_ref();
-    let indicator = lookup::indicator(d, &q.indicator)?;
-    let mut request = GapRequest::for_indicator(d, &indicator.meta.id, by);
-    if let Some(level) = query_level(&state, q.level.as_deref())? {
-        request.level = level;
-    }
-    request.edition = query_edition(q.imd.as_deref())?;
-    request.locality = q.locality.clone();
     let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
         .await
         .map_err(ApiError::internal)??;
@@ -204,6 +226,9 @@ pub async fn gaps(
     }
     if let Some(l) = &table.locality {
         stem.push(l.as_str());
+    }
+    if q.period.is_some() {
+        stem.push(table.indicator.period.as_str());
     }
     let name = file_stem(&stem);
     match format {

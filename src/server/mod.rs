@@ -29,6 +29,8 @@
 //! - [`place`]: `/api/place` (GET/POST): placement solves and what-if evaluations, with a
 //!   limit on concurrent solves.
 //! - [`slots`]: [`slots::SolveSlots`], the non-blocking limit on concurrent solves.
+//! - [`reach`]: `/api/reach`, a service's reach against need.
+//! - [`trend`]: `/api/trend`, gap trends across periods (JSON, CSV, XLSX).
 //! - [`stats`]: `POST /api/stats`, the analysts' method set on a posted CSV.
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
@@ -41,6 +43,7 @@ pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod place;
+pub mod reach;
 pub mod run;
 pub mod security;
 pub mod slots;
@@ -49,6 +52,7 @@ pub mod stats;
 pub mod store;
 pub mod tile_source;
 pub mod tiles;
+pub mod trend;
 pub mod uploads;
 pub mod web;
 pub mod writer;
@@ -88,6 +92,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/groupings", get(api::groupings))
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
+        .route("/api/trend", get(trend::trend))
+        .route("/api/reach", get(reach::reach))
         .route("/api/geo", get(downloads::geo))
         .route("/api/place", get(place::place_get).post(place::place_post))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))

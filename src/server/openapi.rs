@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, place, stats, tiles, uploads};
+use super::{api, downloads, error::ErrorBody, place, reach, stats, tiles, trend, uploads};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -31,6 +31,8 @@ use utoipa::OpenApi;
         api::legend,
         downloads::gaps,
         downloads::geo,
+        trend::trend,
+        reach::reach,
         stats::stats,
         place::place_get,
         place::place_post,

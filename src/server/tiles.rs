@@ -375,7 +375,7 @@ const LA_OUTLINE: &str = "#13233a";
 /// The IMD decile colours of the legend (`/api/legend?layer=imd-decile`) as a fill expression
 /// on the tiles' `imd_decile`; no-data grey where the level has no IMD.
 fn decile_fill(state: &AppState, level: Level) -> serde_json::Value {
-    match state.public().legend("imd-decile", Some(level)) {
+    match state.public().legend("imd-decile", Some(level), None) {
         Ok(legend) if !legend.classes.iter().all(|c| c.count == 0) => {
             let mut fill = vec![
                 json!("match"),

@@ -24,6 +24,8 @@
 //! - [`quantile`]: quantile assignment within groups (`phe_quantile`).
 //! - [`significance`]: Fingertips comparison with a benchmark (better/similar/worse).
 //! - [`suppress`]: small-number suppression, primary and secondary.
+//! - [`trend`]: change over time: difference of two estimates, weighted slope, chi-squared
+//!   test for trend in proportions (Fingertips "Recent trend").
 
 pub mod aggregate;
 pub mod byar;
@@ -39,6 +41,7 @@ pub mod sii;
 pub mod sii_options;
 pub mod standard_population;
 pub mod suppress;
+pub mod trend;
 pub mod wilson;
 
 use serde::{Deserialize, Serialize};

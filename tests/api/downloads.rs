@@ -322,6 +322,7 @@ async fn gaps_within_a_locality_use_only_its_areas_and_match_the_cli() {
             level: None,
             imd: None,
             locality: Some(name.to_string()),
+            period: None,
             format: gapmap::cli::gaps::GapsFormat::Json,
             out: None,
             reps: 100_000,

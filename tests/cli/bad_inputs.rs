@@ -83,6 +83,42 @@ fn non_numeric_count_names_line_and_field() {
 }
 
 #[test]
+fn bad_period_label_in_a_tidy_csv_names_line_and_field() {
+    let f = Fixture::new();
+    tidy(
+        &f,
+        format!("{TIDY_HEADER}E02004290,X1,2023/24,12,100\nE02004291,X1,2023/25,12,100\n")
+            .as_bytes(),
+    );
+    assert_mentions(
+        &check_fails(&f),
+        &[
+            "indicator.csv:3",
+            "\"period\"",
+            "2023/25",
+            "2018/19 - 20/21",
+        ],
+    );
+}
+
+#[test]
+fn bad_period_label_in_a_fingertips_export_names_line_and_field() {
+    let f = Fixture::new();
+    let header = "Indicator ID,Indicator Name,Area Code,Area Name,Time period,Value,Lower CI 95.0 limit,Upper CI 95.0 limit,Count,Denominator\n";
+    f.write(
+        "data/user/fingertips.csv",
+        format!("{header}X2,Test,E02004290,A,2022/23,12,,,12,100\nX2,Test,E02004291,B,last year,12,,,12,100\n"),
+    );
+    f.append_config(
+        "\n[[indicators]]\npath = \"data/user/fingertips.csv\"\nformat = \"fingertips\"\nlevel = \"msoa11\"\n",
+    );
+    assert_mentions(
+        &check_fails(&f),
+        &["fingertips.csv:3", "\"Time period\"", "last year"],
+    );
+}
+
+#[test]
 fn count_over_denominator_is_rejected() {
     let f = Fixture::new();
     tidy(

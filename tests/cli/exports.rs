@@ -17,6 +17,7 @@ fn args(indicator: &str, by: GroupBy, format: GapsFormat, out: Option<&Path>) ->
         level: None,
         imd: None,
         locality: None,
+        period: None,
         format,
         out: out.map(Path::to_path_buf),
         reps: 2000,

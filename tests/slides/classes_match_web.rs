@@ -37,7 +37,7 @@ fn rust_classes_equal_the_public_legend_on_the_durham_data() {
         let shown = gapmap::figures::map::shown_values(&values);
         let m = &indicator.meta;
         let ours = indicator_choropleth(m, &shown);
-        let legend = public.legend(&m.id, Some(m.level)).unwrap();
+        let legend = public.legend(&m.id, Some(m.level), None).unwrap();
         assert_same(&m.id, &ours, &legend);
         for (v, class) in values.values.iter().zip(&ours.classes) {
             let expected = match (v.figures.suppressed, v.figures.value) {
@@ -66,9 +66,11 @@ fn rust_classes_equal_the_public_legend_on_the_durham_data() {
                 edition.label(),
             );
             let what = layer.level.as_str();
-            let decile_legend = public.legend("imd-decile", Some(layer.level)).unwrap();
+            let decile_legend = public
+                .legend("imd-decile", Some(layer.level), None)
+                .unwrap();
             assert_same(&format!("{what} deciles"), &deciles, &decile_legend);
-            let score_legend = public.legend("imd-score", Some(layer.level)).unwrap();
+            let score_legend = public.legend("imd-score", Some(layer.level), None).unwrap();
             assert_same(&format!("{what} scores"), &scores, &score_legend);
             imd_cases += 2;
         }

@@ -7,4 +7,5 @@ mod support;
 
 mod fingertips_ci;
 mod fingertips_standardised;
+mod gap_trends;
 mod imd_fidelity;

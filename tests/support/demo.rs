@@ -70,6 +70,7 @@ pub fn load_demo_indicators(path: &Path) -> Vec<Indicator> {
                 values: vec![],
                 england: None,
                 county: None,
+                earlier: Vec::new(),
             });
         }
         let Some(ind) = by_id.iter_mut().find(|i| i.meta.id == id) else {

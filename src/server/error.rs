@@ -31,6 +31,9 @@ pub enum ApiError {
     /// The path names a resource that does not exist (404).
     #[error("{error}: {detail}")]
     NotFound { error: &'static str, detail: String },
+    /// Too many requests of an expensive kind are running (503, `Retry-After`).
+    #[error("{error}: {detail}")]
+    Busy { error: &'static str, detail: String },
     /// Something failed on our side (500). The message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -59,6 +62,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,13 +71,14 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let busy = matches!(self, ApiError::Busy { .. });
         let body = match self {
-            ApiError::BadRequest { error, detail } | ApiError::NotFound { error, detail } => {
-                ErrorBody {
-                    error: error.to_string(),
-                    detail,
-                }
-            }
+            ApiError::BadRequest { error, detail }
+            | ApiError::NotFound { error, detail }
+            | ApiError::Busy { error, detail } => ErrorBody {
+                error: error.to_string(),
+                detail,
+            },
             ApiError::Internal(context) => {
                 tracing::error!(error = %context, "request failed");
                 ErrorBody {
@@ -82,7 +87,14 @@ impl IntoResponse for ApiError {
                 }
             }
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if busy {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        response
     }
 }
 

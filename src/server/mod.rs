@@ -20,6 +20,8 @@
 //! - [`api`]: the read-only JSON API (`/api/meta`, levels, indicators, values, areas, sites,
 //!   search, groupings, legend).
 //! - [`downloads`]: `/api/gaps` and `/api/geo` (CSV, XLSX, Parquet, GeoJSON, GeoPackage).
+//! - [`figures`]: `/api/map.png` (map images, the slides' renderer) and `/api/slides` (decks
+//!   as PPTX or PDF, on the blocking pool, a few at once).
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -27,6 +29,7 @@
 pub mod api;
 pub mod downloads;
 pub mod error;
+pub mod figures;
 pub mod metrics;
 pub mod openapi;
 pub mod run;
@@ -70,6 +73,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/legend", get(api::legend))
         .route("/api/gaps", get(downloads::gaps))
         .route("/api/geo", get(downloads::geo))
+        .route("/api/map.png", get(figures::map_png))
+        .route("/api/slides", get(figures::slides))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))
         .route("/style.json", get(tiles::style))

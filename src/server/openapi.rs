@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, tiles};
+use super::{api, downloads, error::ErrorBody, figures, tiles};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -31,6 +31,8 @@ use utoipa::OpenApi;
         api::legend,
         downloads::gaps,
         downloads::geo,
+        figures::map_png,
+        figures::slides,
         tiles::tile,
         tiles::tilejson,
         tiles::style,
@@ -48,6 +50,7 @@ use utoipa::OpenApi;
     tags(
         (name = "api", description = "JSON API for the web map and scripts"),
         (name = "downloads", description = "Gap tables and geographic downloads"),
+        (name = "figures", description = "Server-rendered map images and locality slide decks"),
         (name = "tiles", description = "Vector tiles, TileJSON and the MapLibre style"),
         (name = "ops", description = "Health, metrics and documentation"),
     )

@@ -159,7 +159,12 @@ pub(crate) struct Inner {
     /// `Cache-Control` of tile responses, made once from `config.tile_max_age`.
     pub tile_cache_control: HeaderValue,
     pub config: ServerConfig,
+    /// Decks being built at once (`/api/slides`): each takes the blocking pool for ~1 s.
+    pub slide_permits: tokio::sync::Semaphore,
 }
+
+/// Decks `/api/slides` builds at once; more get 503 with `Retry-After`.
+pub const SLIDE_BUILDS: usize = 2;
 
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
@@ -192,6 +197,7 @@ impl AppState {
                 ))
                 .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=3600")),
                 config,
+                slide_permits: tokio::sync::Semaphore::new(SLIDE_BUILDS),
             }),
         }
     }

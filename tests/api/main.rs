@@ -9,6 +9,7 @@ mod support;
 mod areas;
 mod catalogue;
 mod downloads;
+mod figures;
 mod ops;
 mod suppression;
 mod tiles;

@@ -107,10 +107,18 @@ fn main() {
         || build_deck(&cold(), &request).expect("deck"),
     );
     let pptx = measure("whole deck as PPTX, cold (build + write)", 5, || {
-        write_deck(&build_deck(&cold(), &request).expect("deck"), DeckFormat::Pptx).expect("pptx")
+        write_deck(
+            &build_deck(&cold(), &request).expect("deck"),
+            DeckFormat::Pptx,
+        )
+        .expect("pptx")
     });
     let pdf = measure("whole deck as PDF, cold (build + write)", 5, || {
-        write_deck(&build_deck(&cold(), &request).expect("deck"), DeckFormat::Pdf).expect("pdf")
+        write_deck(
+            &build_deck(&cold(), &request).expect("deck"),
+            DeckFormat::Pdf,
+        )
+        .expect("pdf")
     });
     let goal = |d: Duration, limit: f64| {
         if d.as_secs_f64() < limit {

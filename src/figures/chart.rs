@@ -6,7 +6,9 @@
 //! IMD palette and the no-data/suppressed greys of the public legend. Nothing is fitted here.
 
 use crate::gaps::{GapTable, GroupBy};
-use crate::public::legend::{MAGMA_10 as MAGMA_10_HEX, MAGMA_5 as MAGMA_5_HEX, NO_DATA, SUPPRESSED};
+use crate::public::legend::{
+    MAGMA_10 as MAGMA_10_HEX, MAGMA_5 as MAGMA_5_HEX, NO_DATA, SUPPRESSED,
+};
 use crate::render::chart::{BarValue, ChartBar, ChartSpec, SiiLine, UNORDERED_BAR};
 use crate::render::colour::Colour;
 

@@ -64,7 +64,10 @@ impl MapRequest {
 }
 
 /// Render the requested map as a PNG (public values only).
-pub fn render_map_png(public: &PublicDataset, request: &MapRequest) -> Result<Vec<u8>, FigureError> {
+pub fn render_map_png(
+    public: &PublicDataset,
+    request: &MapRequest,
+) -> Result<Vec<u8>, FigureError> {
     let spec = map_spec(public, request)?;
     Ok(render_map(&spec)?.png()?)
 }

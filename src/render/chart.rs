@@ -7,8 +7,8 @@
 //! is [`crate::figures::chart`]), so the picture and the published SII cannot disagree.
 
 use crate::render::canvas::{Canvas, Line};
-use crate::render::legend::SUPPRESSED_HATCH;
 use crate::render::colour::Colour;
+use crate::render::legend::SUPPRESSED_HATCH;
 use crate::render::text::{self, num, Anchor, TextStyle, Weight};
 use crate::render::RenderError;
 

@@ -34,7 +34,9 @@ impl Colour {
 
     /// Parse `#rrggbb` given at run time (a legend's colours); `None` when malformed.
     pub fn parse(s: &str) -> Option<Colour> {
-        let hex = s.strip_prefix('#').filter(|h| h.len() == 6 && h.is_ascii())?;
+        let hex = s
+            .strip_prefix('#')
+            .filter(|h| h.len() == 6 && h.is_ascii())?;
         let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
         Some(Colour {
             r: byte(0)?,

@@ -9,8 +9,8 @@
 //! panel beside the map, never over it, and its type shrinks until every row fits.
 
 use crate::render::canvas::{Canvas, Line};
-use crate::render::legend::{AreaClass, Legend, SUPPRESSED_HATCH};
 use crate::render::colour::Colour;
+use crate::render::legend::{AreaClass, Legend, SUPPRESSED_HATCH};
 use crate::render::projection::{Frame, Viewport};
 use crate::render::text::{self, Anchor, TextStyle, Weight};
 use crate::render::RenderError;

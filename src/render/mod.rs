@@ -19,8 +19,8 @@
 
 pub mod canvas;
 pub mod chart;
-pub mod legend;
 pub mod colour;
+pub mod legend;
 pub mod map;
 pub mod projection;
 pub mod text;

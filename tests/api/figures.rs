@@ -28,7 +28,8 @@ async fn map_png_has_the_asked_size_an_etag_and_answers_304() {
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
     assert!(again.body.is_empty());
     // Another request, another tag.
-    let other = get("/api/map.png?indicator=990002&locality=South&width=800&height=600&scale=2").await;
+    let other =
+        get("/api/map.png?indicator=990002&locality=South&width=800&height=600&scale=2").await;
     assert_ne!(other.header(header::ETAG), etag);
 }
 
@@ -174,7 +175,10 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
         }
     }
     assert!(checked > 100, "only {checked} numbers checked");
-    assert!(withheld > 0, "no withheld group met: the suppression path went untested");
+    assert!(
+        withheld > 0,
+        "no withheld group met: the suppression path went untested"
+    );
 }
 
 #[tokio::test]

@@ -260,7 +260,8 @@ fn decks_are_byte_stable() {
 fn raw_quintile_value(dataset: &Dataset, id: &str, locality: &str, quintile: u8) -> f64 {
     let indicator = dataset.indicator(id).unwrap();
     let layer = dataset.layer(indicator.meta.level).unwrap();
-    let locality_id = gapmap::figures::locality_id(gapmap::figures::find_locality(dataset, locality).unwrap());
+    let locality_id =
+        gapmap::figures::locality_id(gapmap::figures::find_locality(dataset, locality).unwrap());
     let (mut count, mut denominator) = (0.0, 0.0);
     for area in &layer.areas {
         let in_group = area.locality.as_deref() == Some(locality_id)

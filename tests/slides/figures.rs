@@ -10,8 +10,8 @@ use gapmap::figures::chart::chart_spec;
 use gapmap::figures::map::{map_spec, render_map_png, MapLayer, MapRequest};
 use gapmap::figures::FigureError;
 use gapmap::gaps::{GapRequest, GroupBy};
-use gapmap::render::legend::{AreaClass, SUPPRESSED_HATCH};
 use gapmap::render::colour::Colour;
+use gapmap::render::legend::{AreaClass, SUPPRESSED_HATCH};
 use gapmap::render::map::{map_layout, render_map, CONTEXT};
 use geo::{Contains, InteriorPoint};
 
@@ -68,7 +68,10 @@ fn every_area_is_drawn_in_its_legend_colour() {
             assert_eq!(item.colour, Colour::parse(&class.colour).unwrap());
             assert_eq!((&item.label, item.count), (&class.label, class.count));
         }
-        assert_eq!(spec.legend.suppressed, public_legend.suppressed.as_ref().map(|s| s.count));
+        assert_eq!(
+            spec.legend.suppressed,
+            public_legend.suppressed.as_ref().map(|s| s.count)
+        );
         let (no_data, suppressed) = (spec.legend.no_data_colour, spec.legend.suppressed_colour);
         let layout = map_layout(&spec).unwrap();
         let canvas = render_map(&spec).unwrap();
@@ -191,8 +194,11 @@ fn a_suppressed_value_never_gets_a_class_colour() {
 
 #[test]
 fn map_png_is_at_least_1600_px_wide_and_a_valid_png() {
-    let png =
-        render_map_png(durham_public(), &request(MapLayer::ImdDecile, Some("South"))).unwrap();
+    let png = render_map_png(
+        durham_public(),
+        &request(MapLayer::ImdDecile, Some("South")),
+    )
+    .unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let decoded = tiny_skia::Pixmap::decode_png(&png).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (1600, 1200));
@@ -213,7 +219,10 @@ fn bad_map_requests_are_typed_errors_that_list_the_choices() {
     assert!(err.is_input_error());
     let err =
         render_map_png(public, &request(MapLayer::Indicator("nope".into()), None)).unwrap_err();
-    assert!(err.to_string().contains("990001") && err.is_input_error(), "{err}");
+    assert!(
+        err.to_string().contains("990001") && err.is_input_error(),
+        "{err}"
+    );
     let mut tiny = request(MapLayer::ImdDecile, None);
     tiny.width = 10;
     assert!(matches!(
@@ -223,7 +232,10 @@ fn bad_map_requests_are_typed_errors_that_list_the_choices() {
     let mut wrong_level = request(MapLayer::Indicator("990002".into()), None);
     wrong_level.level = Some(gapmap::level::Level::Lsoa11);
     let err = render_map_png(public, &wrong_level).unwrap_err();
-    assert!(err.is_input_error() && err.to_string().contains("msoa11"), "{err}");
+    assert!(
+        err.is_input_error() && err.to_string().contains("msoa11"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -266,5 +278,7 @@ fn the_chart_draws_the_servers_shares_midpoints_and_sii_line() {
     req.reps = 2000;
     let tooth = durham_public().gap_table(&req).unwrap();
     assert!(tooth.summary.sii.is_none());
-    assert!(chart_spec(&tooth, "x", 328.0, 232.0, 3.0).sii_line.is_none());
+    assert!(chart_spec(&tooth, "x", 328.0, 232.0, 3.0)
+        .sii_line
+        .is_none());
 }

@@ -139,9 +139,10 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
         .map(|&(l, i)| {
             let indicator = indicators[i];
             let table = gap_table_for(public, indicator, chosen[l], request)?;
+            // The reference lines are England's and the county's values (the table's comparators).
             let spec = chart_spec(
                 &table,
-                &chosen[l].name,
+                &dataset.meta.name,
                 CHART.w,
                 CHART.h,
                 pixel_ratio(CHART),

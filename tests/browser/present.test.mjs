@@ -26,7 +26,7 @@ test('the Present button opens present mode for the current locality', async () 
   await page.click('#present-link');
   await page.waitForURL(/\/present\?locality=/);
   await presentSettled(page);
-  assert.match(await page.textContent('#present-title'), new RegExp(localities[0].name));
+  assert.ok((await page.textContent('#present-title')).includes(localities[0].name));
   assert.deepEqual(errors, []);
   await page.context().close();
 });
@@ -53,7 +53,7 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
     await presentSettled(page);
     const ind = indicators[i];
     assert.equal(await page.evaluate(() => window.__present.index), i + 1);
-    assert.match(await page.textContent('#present-title'), new RegExp(`${ind.short_name}: ${locality}`));
+    assert.equal(await page.textContent('#present-title'), `${ind.short_name}: ${locality}`);
     const gaps = await getJson(`/api/gaps?indicator=${ind.id}&locality=${locality}`);
     const figures = await page.textContent('#present-figures');
     const groups = [...gaps.groups].sort((a, b) => a.order - b.order);

@@ -88,7 +88,7 @@ async function showMap(ctx, level, legend, values) {
       const images = drawIcons(2);
       ctx.map = new ctx.maplibregl.Map({
         container: ctx.ui.map, style, bounds: [[w, s], [e, n]], fitBoundsOptions: { padding: 24 },
-        attributionControl: { compact: false, customAttribution: attributionText(ctx.meta) },
+        attributionControl: { compact: true, customAttribution: attributionText(ctx.meta) },
         interactive: false, fadeDuration: 0,
       });
       ctx.map.on('styleimagemissing', (ev) => {
@@ -96,6 +96,8 @@ async function showMap(ctx, level, legend, values) {
         if (img && !ctx.map.hasImage(ev.id)) ctx.map.addImage(ev.id, img.data, { pixelRatio: img.pixelRatio });
       });
       ctx.map.on('error', (ev) => console.error('map error:', ev.error?.message ?? ev));
+      // Compact attribution starts open on a wide map: keep it folded (the ⓘ opens it).
+      ctx.map.on('load', () => ctx.ui.map.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show'));
       window.__map = ctx.map;
     } else {
       ctx.map.setStyle(style);
@@ -159,7 +161,7 @@ export async function showSlide(ctx, i) {
     ui.side.hidden = false;
     ui.map.hidden = false;
     ui.banner.hidden = !(ind.synthetic || gaps.synthetic);
-    renderGapChart(ui.chart, gaps, ind, { width: 520, height: 340 });
+    renderGapChart(ui.chart, gaps, ind, { width: 520, height: 340, byLabel: 'National IMD quintile' });
     ui.figures.innerHTML = `<thead><tr><th>In ${esc(locality.name)}</th><th>Value</th><th>95% CI</th></tr></thead><tbody>${
       keyFigures(gaps, ind).map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
     await showMap(ctx, ind.level, legend, values.values ?? []);

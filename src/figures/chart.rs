@@ -12,25 +12,20 @@ use crate::public::legend::{
 use crate::render::chart::{BarValue, ChartBar, ChartSpec, SiiLine, UNORDERED_BAR};
 use crate::render::colour::Colour;
 
-/// The public legend's magma palettes as colours (checked when the crate compiles).
-const MAGMA_5: [Colour; 5] = {
-    let mut out = [Colour::BLACK; 5];
+/// `#rrggbb` strings as colours, at compile time (a malformed one fails the build).
+const fn colours<const N: usize>(hex: [&str; N]) -> [Colour; N] {
+    let mut out = [Colour::BLACK; N];
     let mut i = 0;
-    while i < 5 {
-        out[i] = Colour::hex(MAGMA_5_HEX[i]);
+    while i < N {
+        out[i] = Colour::hex(hex[i]);
         i += 1;
     }
     out
-};
-const MAGMA_10: [Colour; 10] = {
-    let mut out = [Colour::BLACK; 10];
-    let mut i = 0;
-    while i < 10 {
-        out[i] = Colour::hex(MAGMA_10_HEX[i]);
-        i += 1;
-    }
-    out
-};
+}
+
+/// The public legend's magma palettes as colours.
+const MAGMA_5: [Colour; 5] = colours(MAGMA_5_HEX);
+const MAGMA_10: [Colour; 10] = colours(MAGMA_10_HEX);
 
 /// Bar colour for a deprivation group ranked `rank` (1 = most deprived) of `n`: the map's IMD
 /// palette, dark = most deprived (`barColour` in `web/js/chart.js`).

@@ -71,19 +71,6 @@ impl From<FigureError> for ApiError {
     }
 }
 
-/// Does `If-None-Match` list `etag` (weak comparison)?
-fn matches_etag(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == etag
-        })
-}
-
 /// `GET /api/map.png?indicator=&level=&locality=&width=&height=&scale=`
 #[utoipa::path(get, path = "/api/map.png", tag = "figures", params(MapPngQuery),
     responses(
@@ -119,7 +106,7 @@ pub async fn map_png(
     hash.update(meta.built_at.as_bytes());
     hash.update(format!("{request:?}").as_bytes());
     let etag = format!("\"{}\"", hex::encode(&hash.finalize()[..12]));
-    if matches_etag(&headers, &etag) {
+    if super::tiles::none_match(&headers, &etag) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();
         if let Ok(v) = HeaderValue::from_str(&etag) {
             r.headers_mut().insert(header::ETAG, v);

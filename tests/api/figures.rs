@@ -127,9 +127,20 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
         .iter()
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
+    // A debug build draws a deck in tens of seconds (release: about one), past the default
+    // 30 s request timeout.
+    let slow = state_with(gapmap::server::ServerConfig {
+        request_timeout: std::time::Duration::from_secs(600),
+        ..config()
+    });
     let (mut checked, mut withheld) = (0, 0);
     for locality in ["North", "South", "East", "West"] {
-        let r = get(&format!("/api/slides?locality={locality}&format=pdf")).await;
+        let r = send(
+            slow.clone(),
+            &format!("/api/slides?locality={locality}&format=pdf"),
+            &[],
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
         assert_eq!(r.header(header::CONTENT_TYPE), "application/pdf");
         assert_eq!(

@@ -53,7 +53,6 @@ fn pixel(pixmap: &tiny_skia::Pixmap, ratio: f32, (x, y): (f32, f32)) -> Colour {
 
 #[test]
 fn every_area_is_drawn_in_its_legend_colour() {
-    let dataset = durham();
     for (id, locality) in [
         ("990002", None),
         ("990004", Some("North")),

@@ -45,16 +45,17 @@
 //!   reports as CSV, GeoJSON and XLSX ([`export::placement`]).
 //! - [`geoexport`]: GeoJSON and GeoPackage (GDAL) encoding of areas with attributes.
 //! - [`tiles`]: vector tiles: shared-arc simplification, clipping, MVT encoding ([`tiles::TileSet`]) and PMTiles export.
-//! - [`render`]: pure map and chart images (tiny-skia, bundled Carlito): the web legend's classes
-//!   ported from `web/js/`, Web Mercator, legend, scale bar, north arrow; PNG encoding.
-//! - [`figures`]: adapters from the Dataset's public values and gap tables to the renderers'
-//!   inputs; [`figures::map::render_map_png`].
+//! - [`render`]: pure map and chart images (tiny-skia, bundled Carlito): Web Mercator, areas,
+//!   legend, scale bar, north arrow, the gap chart; PNG encoding. Decides no class or colour.
+//! - [`figures`]: adapters from the public face (values, `/api/legend`, gap tables with their
+//!   chart geometry) to the renderers' inputs; [`figures::map::render_map_png`].
 //! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
 //!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
 //! - [`uploads`]: indicator and site uploads as an overlay on the built dataset, checked by the
 //!   build's loaders, persisted atomically in one file beside the snapshot.
-//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, uploads (bearer token,
-//!   atomic swap of the public face), security headers, OpenAPI, static web map.
+//! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, map images and
+//!   decks, uploads (bearer token, atomic swap of the public face), security headers, OpenAPI,
+//!   the static web map and its present mode.
 //! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 

@@ -1,80 +1,43 @@
 //! The chart adapter: a public gap table → a [`ChartSpec`](crate::render::chart::ChartSpec).
 //!
-//! The chart draws what the statistics published: each group's rank midpoint and population
-//! share, and the fitted SII line's values at the two ends. Today the gap table does not carry
-//! those, so [`chart_geometry`] derives them from the table's own numbers — the one function
-//! phase 2 replaces with the server's fields.
+//! The chart draws what the server publishes and the web chart (`web/js/chart.js`) draws: each
+//! group's `share` and `rank_midpoint` and the summary's fitted `sii_line`, straight from the
+//! public gap table ([`crate::public::PublicDataset::gap_table`]); bar colours are the map's
+//! IMD palette and the no-data/suppressed greys of the public legend. Nothing is fitted here.
 
-use crate::dataset::Polarity;
 use crate::gaps::{GapTable, GroupBy};
-use crate::render::chart::{
-    deprivation_colour, BarValue, ChartBar, ChartSpec, SiiLine, UNORDERED_BAR,
+use crate::public::legend::{
+    MAGMA_10 as MAGMA_10_HEX, MAGMA_5 as MAGMA_5_HEX, NO_DATA, SUPPRESSED,
 };
+use crate::render::chart::{BarValue, ChartBar, ChartSpec, SiiLine, UNORDERED_BAR};
+use crate::render::colour::Colour;
 
-/// Where each group sits on the cumulative population rank, and the SII's fitted line.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartGeometry {
-    /// Per group (table order): (rank midpoint, share), both 0–1.
-    pub groups: Vec<(f64, f64)>,
-    /// True when the shares are population shares (else equal widths).
-    pub proportional: bool,
-    pub sii_line: Option<SiiLine>,
+/// `#rrggbb` strings as colours, at compile time (a malformed one fails the build).
+const fn colours<const N: usize>(hex: [&str; N]) -> [Colour; N] {
+    let mut out = [Colour::BLACK; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = Colour::hex(hex[i]);
+        i += 1;
+    }
+    out
 }
 
-/// Rank midpoints, shares and the SII line ends of a public gap table.
-///
-/// Shares are each group's share of the summed denominators — the weights the SII regression
-/// uses ([`crate::stats::sii`]) — so the bars sit where the regression puts them (equal widths
-/// when a group has no denominator). The line is not refitted: with SII = a − b and RII = a / b
-/// for the fitted values a (worse-off end) and b, the ends are b = SII / (RII − 1) and
-/// a = RII · b (roles swapped for higher-is-better indicators, whose SII is least − most
-/// deprived), i.e. the published point estimates drawn exactly. No line when either is
-/// withheld or RII = 1.
-///
-/// phase 2: replace with the server's `rank_midpoint`, `share` and fitted-line fields.
-pub fn chart_geometry(table: &GapTable) -> ChartGeometry {
-    let weights: Vec<f64> = table
-        .groups
-        .iter()
-        .map(|g| g.denominator.unwrap_or(0.0))
-        .collect();
-    let proportional = ordered(table) && weights.iter().all(|w| *w > 0.0);
-    let total: f64 = if proportional {
-        weights.iter().sum()
-    } else {
-        table.groups.len() as f64
-    };
-    let mut cumulative = 0.0;
-    let groups = weights
-        .iter()
-        .map(|w| {
-            let share = if proportional { w / total } else { 1.0 / total };
-            let mid = cumulative + share / 2.0;
-            cumulative += share;
-            (mid, share)
-        })
-        .collect();
-    let sii_line = match (ordered(table), table.summary.sii, table.summary.rii) {
-        (true, Some(sii), Some(rii)) if (rii.value - 1.0).abs() > 1e-9 => {
-            let other = sii.value / (rii.value - 1.0);
-            let worse = rii.value * other;
-            let (most, least) = if table.indicator.polarity == Polarity::HigherIsBetter {
-                (other, worse) // SII = least − most, RII = least / most
-            } else {
-                (worse, other)
-            };
-            Some(SiiLine {
-                at_most_deprived: most,
-                at_least_deprived: least,
-            })
-        }
-        _ => None,
-    };
-    ChartGeometry {
-        groups,
-        proportional,
-        sii_line,
+/// The public legend's magma palettes as colours.
+const MAGMA_5: [Colour; 5] = colours(MAGMA_5_HEX);
+const MAGMA_10: [Colour; 10] = colours(MAGMA_10_HEX);
+
+/// Bar colour for a deprivation group ranked `rank` (1 = most deprived) of `n`: the map's IMD
+/// palette, dark = most deprived (`barColour` in `web/js/chart.js`).
+pub fn deprivation_colour(rank: usize, n: usize) -> Colour {
+    let palette: &[Colour] = if n > 5 { &MAGMA_10 } else { &MAGMA_5 };
+    if rank < 1 {
+        return UNORDERED_BAR;
     }
+    let len = palette.len();
+    let step = ((rank - 1) * (len - 1)) as f64 / n.saturating_sub(1).max(1) as f64;
+    let idx = len as i64 - step.round() as i64 - 1;
+    palette[idx.clamp(0, len as i64 - 1) as usize]
 }
 
 /// Whether the table's rows are in deprivation order (bars by rank, an SII line).
@@ -83,6 +46,9 @@ fn ordered(table: &GapTable) -> bool {
 }
 
 /// The chart for a public gap table, `width × height` logical units at `pixel_ratio`.
+///
+/// Bars are as wide as the groups' published `share` and centred on their `rank_midpoint`
+/// when every row has them (deprivation groupings); otherwise equal widths, as the web chart.
 pub fn chart_spec(
     table: &GapTable,
     county_label: &str,
@@ -90,34 +56,44 @@ pub fn chart_spec(
     height: f32,
     pixel_ratio: f32,
 ) -> ChartSpec {
-    let geometry = chart_geometry(table);
     let n = table.groups.len();
+    let proportional = ordered(table)
+        && table
+            .groups
+            .iter()
+            .all(|g| g.share.is_some() && g.rank_midpoint.is_some());
     let bars = table
         .groups
         .iter()
-        .zip(&geometry.groups)
-        .map(|(g, &(midpoint, share))| ChartBar {
-            label: g.key.clone(),
-            midpoint,
-            share,
-            value: match g.value {
-                _ if g.suppressed => BarValue::Suppressed,
-                Some(value) => BarValue::Shown {
-                    value,
-                    lower95: g.lower95,
-                    upper95: g.upper95,
+        .enumerate()
+        .map(|(i, g)| {
+            let (midpoint, share) = match (proportional, g.rank_midpoint, g.share) {
+                (true, Some(mid), Some(share)) => (mid, share),
+                _ => ((i as f64 + 0.5) / n as f64, 1.0 / n as f64),
+            };
+            ChartBar {
+                label: g.key.clone(),
+                midpoint,
+                share,
+                value: match g.value {
+                    _ if g.suppressed => BarValue::Suppressed,
+                    Some(value) => BarValue::Shown {
+                        value,
+                        lower95: g.lower95,
+                        upper95: g.upper95,
+                    },
+                    None => BarValue::NoData,
                 },
-                None => BarValue::NoData,
-            },
-            colour: if ordered(table) {
-                deprivation_colour(g.key.parse().unwrap_or(0), n)
-            } else {
-                UNORDERED_BAR
-            },
+                colour: if ordered(table) {
+                    deprivation_colour(g.key.parse().unwrap_or(0), n)
+                } else {
+                    UNORDERED_BAR
+                },
+            }
         })
         .collect();
     let by = table.by.label();
-    let axis_title = if geometry.proportional {
+    let axis_title = if proportional {
         format!("{by} (1 = most deprived); bar width = share of the population measured")
     } else {
         by.to_string()
@@ -127,12 +103,31 @@ pub fn chart_spec(
         height,
         pixel_ratio,
         bars,
-        sii_line: geometry.sii_line,
+        sii_line: table.summary.sii_line.map(|l| SiiLine {
+            at_most_deprived: l.at_most_deprived,
+            at_least_deprived: l.at_least_deprived,
+        }),
         england: table.england.as_ref().and_then(|c| c.value),
         county: table.county.as_ref().and_then(|c| c.value),
         county_label: county_label.to_string(),
         unit: table.indicator.unit.clone(),
         axis_title,
         ordered: ordered(table),
+        no_data_colour: Colour::hex(NO_DATA),
+        suppressed_colour: Colour::hex(SUPPRESSED),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bar_colours_are_the_imd_palette_dark_for_most_deprived() {
+        assert_eq!(deprivation_colour(1, 5), MAGMA_5[4]);
+        assert_eq!(deprivation_colour(5, 5), MAGMA_5[0]);
+        assert_eq!(deprivation_colour(1, 10), MAGMA_10[9]);
+        assert_eq!(deprivation_colour(10, 10), MAGMA_10[0]);
+        assert_eq!(MAGMA_5[0], Colour::hex("#fcf4b6"));
     }
 }

@@ -1,20 +1,19 @@
-//! The map adapter: a [`MapRequest`] and the Dataset's public values → a
+//! The map adapter: a [`MapRequest`] and the public face → a
 //! [`MapSpec`](crate::render::map::MapSpec), and [`render_map_png`], the library function
-//! behind the slides' maps and (phase 2) `GET /api/map.png`.
+//! behind the slides' maps and `GET /api/map.png`.
 //!
-//! The classes come from the web legend's rule ([`crate::render::classes`]) over every area of
-//! the level, so a locality's map uses the county-wide classes the web map shows and colours
-//! mean the same in every locality's deck. Values are the public ones
-//! ([`PublicIndicator`]): suppressed areas are hatched and carry no value.
+//! Classes and colours are the public legend's ([`PublicDataset::legend`], served as
+//! `/api/legend` and drawn by the web map) over every area of the level, so a locality's map
+//! uses the county-wide classes the web map shows and colours mean the same in every deck.
+//! Values are the public ones: suppressed areas are hatched and carry no value.
 
-use super::{find_indicator, find_locality, locality_id, FigureError};
-use crate::dataset::{Area, Dataset, Indicator};
-use crate::imd::ImdEdition;
+use super::{find_locality, locality_id, FigureError};
+use crate::dataset::{Dataset, Indicator};
 use crate::level::Level;
-use crate::public::PublicIndicator;
-use crate::render::classes::{
-    imd_decile_choropleth, imd_score_choropleth, indicator_choropleth, Choropleth, ShownValue,
-};
+use crate::lookup;
+use crate::public::{Legend as PublicLegend, PublicDataset};
+use crate::render::colour::Colour;
+use crate::render::legend::{AreaClass, Legend, LegendItem};
 use crate::render::map::{render_map, Focus, MapArea, MapSite, MapSpec, SiteKind};
 
 /// What the map colours.
@@ -65,105 +64,82 @@ impl MapRequest {
 }
 
 /// Render the requested map as a PNG (public values only).
-pub fn render_map_png(dataset: &Dataset, request: &MapRequest) -> Result<Vec<u8>, FigureError> {
-    let public = match &request.layer {
-        MapLayer::Indicator(id) => {
-            Some(PublicIndicator::new(dataset, find_indicator(dataset, id)?))
-        }
-        MapLayer::ImdDecile | MapLayer::ImdScore => None,
-    };
-    let spec = map_spec(dataset, request, public.as_ref())?;
+pub fn render_map_png(
+    public: &PublicDataset,
+    request: &MapRequest,
+) -> Result<Vec<u8>, FigureError> {
+    let spec = map_spec(public, request)?;
     Ok(render_map(&spec)?.png()?)
 }
 
-/// The edition a level's IMD is shown in: its native edition if loaded, else the first
-/// loaded (the tiles' and the API's rule).
-fn edition_for(dataset: &Dataset, level: Level) -> Option<ImdEdition> {
-    let layer = dataset.layer(level)?;
-    let native = level.native_imd();
-    if layer.imd_editions.contains(&native) {
-        Some(native)
-    } else {
-        layer.imd_editions.first().copied()
+impl MapLayer {
+    /// The layer's name in `/api/legend` (`imd-decile`, `imd-score` or the indicator id).
+    pub fn legend_name(&self) -> &str {
+        match self {
+            MapLayer::Indicator(id) => id,
+            MapLayer::ImdDecile => "imd-decile",
+            MapLayer::ImdScore => "imd-score",
+        }
     }
 }
 
-/// Build the renderer's input. `public` must be the public view of the requested indicator
-/// (computed once per indicator by callers that draw several maps); it is ignored for IMD.
-pub fn map_spec(
-    dataset: &Dataset,
-    request: &MapRequest,
-    public: Option<&PublicIndicator>,
-) -> Result<MapSpec, FigureError> {
+/// Build the renderer's input from the public face: the legend of the requested layer, and
+/// each area's class under it.
+pub fn map_spec(public: &PublicDataset, request: &MapRequest) -> Result<MapSpec, FigureError> {
     request.check_size()?;
+    let dataset: &Dataset = public.dataset();
     let indicator = match &request.layer {
-        MapLayer::Indicator(id) => Some(find_indicator(dataset, id)?),
+        MapLayer::Indicator(id) => Some(lookup::indicator_at(dataset, id, request.level)?),
         _ => None,
     };
-    let level = request
-        .level
-        .or(indicator.map(|i| i.meta.level))
+    let level = indicator
+        .map(|i| i.meta.level)
+        .or(request.level)
         .unwrap_or(dataset.meta.default_level);
-    if let Some(ind) = indicator {
-        if ind.meta.level != level {
-            return Err(FigureError::IndicatorLevel {
-                indicator: ind.meta.id.clone(),
-                requested: level,
-                available: ind.meta.level,
-            });
-        }
-    }
-    let layer = dataset
-        .layer(level)
-        .ok_or_else(|| FigureError::LevelNotLoaded {
-            level,
-            loaded: dataset.levels_list(),
-        })?;
+    let layer = lookup::layer(dataset, level)?;
     let locality = request
         .locality
         .as_deref()
         .map(|q| find_locality(dataset, q))
         .transpose()?;
-    let edition = edition_for(dataset, level);
-    let edition_label = edition.map_or("IMD", |e| e.label());
-
-    let choropleth = match (&request.layer, indicator) {
-        (MapLayer::Indicator(_), Some(ind)) => {
-            let computed;
-            let public = match public {
-                Some(p) => p,
-                None => {
-                    computed = PublicIndicator::new(dataset, ind);
-                    &computed
-                }
-            };
-            indicator_classes(ind, public, &layer.areas)
-        }
-        (layer_kind, _) => {
-            let imd: Vec<Option<&crate::imd::AreaImd>> = layer
+    let edition = lookup::edition(layer, None)?;
+    let legend = public.legend(request.layer.legend_name(), Some(level), None)?;
+    let classes: Vec<AreaClass> = match indicator {
+        Some(ind) => {
+            let values = public.public_indicator(ind);
+            layer
                 .areas
                 .iter()
-                .map(|a| edition.and_then(|e| a.imd(e)))
-                .collect();
-            if *layer_kind == MapLayer::ImdScore {
-                imd_score_choropleth(
-                    &imd.iter().map(|i| i.map(|i| i.score)).collect::<Vec<_>>(),
-                    edition_label,
-                )
-            } else {
-                imd_decile_choropleth(
-                    &imd.iter().map(|i| i.map(|i| i.decile)).collect::<Vec<_>>(),
-                    edition_label,
-                )
-            }
+                .map(|a| match values.value(&a.code) {
+                    Some(v) if v.figures.suppressed => AreaClass::Suppressed,
+                    Some(v) => v
+                        .figures
+                        .value
+                        .filter(|x| x.is_finite())
+                        .map_or(AreaClass::NoData, |x| AreaClass::Class(legend.class_of(x))),
+                    None => AreaClass::NoData,
+                })
+                .collect()
         }
+        None => layer
+            .areas
+            .iter()
+            .map(|a| match edition.and_then(|e| a.imd(e)) {
+                Some(imd) if request.layer == MapLayer::ImdDecile => match imd.decile {
+                    d @ 1..=10 => AreaClass::Class(usize::from(d) - 1),
+                    _ => AreaClass::NoData,
+                },
+                Some(imd) if imd.score.is_finite() => AreaClass::Class(legend.class_of(imd.score)),
+                _ => AreaClass::NoData,
+            })
+            .collect(),
     };
     let focus_id = locality.map(locality_id);
     let areas = layer
         .areas
         .iter()
-        .zip(&choropleth.classes)
-        .map(|(a, &class)| MapArea {
+        .zip(classes)
+        .map(|(a, class)| MapArea {
             geometry: a.geometry.clone(),
             class,
             in_focus: focus_id.is_none_or(|id| a.locality.as_deref() == Some(id)),
@@ -172,7 +148,7 @@ pub fn map_spec(
                 .is_some_and(|i| i.most_deprived_30pct),
         })
         .collect();
-    let synthetic = indicator.is_some_and(|i| i.meta.synthetic);
+    let synthetic = legend.synthetic;
     Ok(MapSpec {
         width: request.width as f32 / request.pixel_ratio,
         height: request.height as f32 / request.pixel_ratio,
@@ -191,7 +167,7 @@ pub fn map_spec(
                 kind: SiteKind::from_kind(&s.kind),
             })
             .collect(),
-        legend: choropleth.legend,
+        legend: render_legend(&legend)?,
         suppressed_label: format!(
             "Suppressed: small numbers (count 1–{})",
             dataset.meta.suppress_max_count
@@ -203,41 +179,36 @@ pub fn map_spec(
     })
 }
 
-/// An indicator's published values as the classing rule takes them (`/api/values` rows).
-pub fn shown_values(public: &PublicIndicator) -> Vec<ShownValue> {
-    public
-        .values
-        .iter()
-        .map(|v| ShownValue {
-            value: v.figures.value,
-            suppressed: v.figures.suppressed,
+/// The public legend as the renderer takes it (colours parsed, nothing re-decided).
+fn render_legend(legend: &PublicLegend) -> Result<Legend, FigureError> {
+    let colour = |hex: &str| {
+        Colour::parse(hex).ok_or_else(|| FigureError::BadColour {
+            layer: legend.layer.clone(),
+            colour: hex.to_string(),
         })
-        .collect()
-}
-
-/// Classes of an indicator over the layer's areas: each area's public value (no row = no
-/// data), through the web's rule.
-fn indicator_classes(
-    indicator: &Indicator,
-    public: &PublicIndicator,
-    areas: &[Area],
-) -> Choropleth {
-    // The legend is built over the indicator's published values (as `/api/values`), the
-    // classes are looked up per area.
-    let all = indicator_choropleth(&indicator.meta, &shown_values(public));
-    let classes = areas
-        .iter()
-        .map(|a| {
-            public
-                .values
-                .binary_search_by(|v| v.code.as_str().cmp(&a.code))
-                .ok()
-                .map_or(crate::render::classes::AreaClass::NoData, |i| {
-                    all.classes[i]
+    };
+    Ok(Legend {
+        title: legend.title.clone(),
+        subtitle: legend.subtitle.clone(),
+        items: legend
+            .classes
+            .iter()
+            .map(|c| {
+                Ok(LegendItem {
+                    colour: colour(&c.colour)?,
+                    label: c.label.clone(),
+                    count: c.count,
                 })
-        })
-        .collect();
-    Choropleth { classes, ..all }
+            })
+            .collect::<Result<_, FigureError>>()?,
+        no_data: legend.no_data.count,
+        no_data_colour: colour(&legend.no_data.colour)?,
+        suppressed: legend.suppressed.as_ref().map(|s| s.count),
+        suppressed_colour: match &legend.suppressed {
+            Some(s) => colour(&s.colour)?,
+            None => colour(crate::public::legend::SUPPRESSED)?,
+        },
+    })
 }
 
 /// The attribution line: boundaries (with the OS copyright), deprivation, the values' source,

@@ -2,14 +2,13 @@
 //! values into the plain inputs of the pure renderers in [`crate::render`].
 //!
 //! - [`map`]: [`map::MapRequest`] → [`crate::render::map::MapSpec`], and
-//!   [`map::render_map_png`], the function `GET /api/map.png` will call.
-//! - [`chart`]: a public [`crate::gaps::GapTable`] → [`crate::render::chart::ChartSpec`]; the
-//!   chart geometry (rank midpoints, shares, SII line ends) is derived in one marked function
-//!   until the server returns it.
+//!   [`map::render_map_png`], the function behind `GET /api/map.png`.
+//! - [`chart`]: a public [`crate::gaps::GapTable`] → [`crate::render::chart::ChartSpec`],
+//!   drawing the server's chart geometry (shares, rank midpoints, SII line).
 //!
-//! Only public values reach a figure: indicator values come from
-//! [`crate::disclosure::PublicIndicator`] and chart values from a public gap table, so a
-//! suppressed value is never drawn or labelled.
+//! Only the public face reaches a figure: values, classes and colours from
+//! [`crate::public::PublicDataset`] (its values and `/api/legend`) and chart values from its
+//! gap tables, so a suppressed value is never drawn or labelled.
 
 pub mod chart;
 pub mod map;
@@ -36,6 +35,12 @@ pub enum FigureError {
     NoLocalities,
     #[error("image size {width}×{height} px at pixel ratio {ratio} is out of range: width and height 200 to 4096 px, ratio 1 to 4")]
     BadSize { width: u32, height: u32, ratio: f32 },
+    #[error("the legend of {layer} has a colour that is not #rrggbb: {colour:?}")]
+    BadColour { layer: String, colour: String },
+    #[error(transparent)]
+    Lookup(#[from] crate::lookup::LookupError),
+    #[error(transparent)]
+    Public(#[from] crate::public::PublicError),
     #[error(transparent)]
     Render(#[from] crate::render::RenderError),
 }
@@ -43,7 +48,11 @@ pub enum FigureError {
 impl FigureError {
     /// True when the request is at fault (CLI exit 2, HTTP 400).
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, FigureError::Render(_))
+        match self {
+            FigureError::Render(_) | FigureError::BadColour { .. } => false,
+            FigureError::Public(e) => e.is_input_error(),
+            _ => true,
+        }
     }
 }
 

@@ -7,9 +7,9 @@
 //! is [`crate::figures::chart`]), so the picture and the published SII cannot disagree.
 
 use crate::render::canvas::{Canvas, Line};
-use crate::render::classes::{num, MAGMA_10, MAGMA_5, NO_DATA, SUPPRESSED, SUPPRESSED_HATCH};
 use crate::render::colour::Colour;
-use crate::render::text::{self, Anchor, TextStyle, Weight};
+use crate::render::legend::SUPPRESSED_HATCH;
+use crate::render::text::{self, num, Anchor, TextStyle, Weight};
 use crate::render::RenderError;
 
 /// England reference line (Fingertips red, dashed).
@@ -41,6 +41,10 @@ pub struct ChartSpec {
     pub axis_title: String,
     /// Deprivation order: label the ends "more deprived" and "less deprived".
     pub ordered: bool,
+    /// The short block of a group with no value, and of a withheld group (under the hatch):
+    /// the map legend's no-data and suppressed colours.
+    pub no_data_colour: Colour,
+    pub suppressed_colour: Colour,
 }
 
 /// One group's bar: where it sits on the cumulative population rank (0 = most deprived end)
@@ -75,19 +79,6 @@ pub enum BarValue {
 pub struct SiiLine {
     pub at_most_deprived: f64,
     pub at_least_deprived: f64,
-}
-
-/// Bar colour for a deprivation group ranked `rank` (1 = most deprived) of `n`: the map's IMD
-/// palette, dark = most deprived (`barColour` in `web/js/chart.js`).
-pub fn deprivation_colour(rank: usize, n: usize) -> Colour {
-    let palette: &[Colour] = if n > 5 { &MAGMA_10 } else { &MAGMA_5 };
-    if rank < 1 {
-        return UNORDERED_BAR;
-    }
-    let len = palette.len();
-    let step = ((rank - 1) * (len - 1)) as f64 / n.saturating_sub(1).max(1) as f64;
-    let idx = len as i64 - step.round() as i64 - 1;
-    palette[idx.clamp(0, len as i64 - 1) as usize]
 }
 
 /// "Nice" 0-based axis maximum and tick step (`niceAxis` in `web/js/chart.js`).
@@ -212,9 +203,9 @@ pub fn render_chart(spec: &ChartSpec) -> Result<Canvas, RenderError> {
                 let block_h = 18.0 * u;
                 let y = y_of(0.0) - block_h;
                 let fill = if bar.value == BarValue::Suppressed {
-                    SUPPRESSED
+                    spec.suppressed_colour
                 } else {
-                    NO_DATA
+                    spec.no_data_colour
                 };
                 canvas.fill_rect(bx, y, bw, block_h, fill);
                 if bar.value == BarValue::Suppressed {
@@ -397,13 +388,5 @@ mod tests {
         assert_eq!(nice_axis(0.0, 5), (1.0, 0.2));
         let (max, step) = nice_axis(4.2, 5);
         assert!((step - 1.0).abs() < 1e-12 && (max - 5.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn bar_colours_are_the_imd_palette_dark_for_most_deprived() {
-        assert_eq!(deprivation_colour(1, 5), MAGMA_5[4]);
-        assert_eq!(deprivation_colour(5, 5), MAGMA_5[0]);
-        assert_eq!(deprivation_colour(1, 10), MAGMA_10[9]);
-        assert_eq!(deprivation_colour(10, 10), MAGMA_10[0]);
     }
 }

@@ -32,6 +32,19 @@ impl Colour {
         }
     }
 
+    /// Parse `#rrggbb` given at run time (a legend's colours); `None` when malformed.
+    pub fn parse(s: &str) -> Option<Colour> {
+        let hex = s
+            .strip_prefix('#')
+            .filter(|h| h.len() == 6 && h.is_ascii())?;
+        let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+        Some(Colour {
+            r: byte(0)?,
+            g: byte(2)?,
+            b: byte(4)?,
+        })
+    }
+
     /// `rrggbb` without the `#`, as OOXML's `srgbClr` wants it.
     pub fn hex6(self) -> String {
         format!("{:02x}{:02x}{:02x}", self.r, self.g, self.b)

@@ -9,8 +9,8 @@
 //! panel beside the map, never over it, and its type shrinks until every row fits.
 
 use crate::render::canvas::{Canvas, Line};
-use crate::render::classes::{AreaClass, Legend, NO_DATA, SUPPRESSED, SUPPRESSED_HATCH};
 use crate::render::colour::Colour;
+use crate::render::legend::{AreaClass, Legend, SUPPRESSED_HATCH};
 use crate::render::projection::{Frame, Viewport};
 use crate::render::text::{self, Anchor, TextStyle, Weight};
 use crate::render::RenderError;
@@ -211,11 +211,11 @@ fn area_path(geometry: &MultiPolygon<f64>, view: &Viewport, min_step: f32) -> Op
 
 /// The suppression hatch as a repeating pattern (the web's 8-unit tile: grey under dark
 /// diagonal lines), built at device resolution.
-fn hatch_tile(pixel_ratio: f32, u: f32) -> Option<Pixmap> {
+fn hatch_tile(fill: Colour, pixel_ratio: f32, u: f32) -> Option<Pixmap> {
     let side = 8.0 * u;
     let px = (side * pixel_ratio).round().max(2.0);
     let mut tile = Pixmap::new(px as u32, px as u32)?;
-    tile.fill(SUPPRESSED.to_skia());
+    tile.fill(fill.to_skia());
     let s = px / 8.0;
     let mut pb = PathBuilder::new();
     for (a, b) in [
@@ -317,7 +317,7 @@ fn draw_map_frame(
 ) -> Result<Vec<SiteKind>, RenderError> {
     // No clip mask (it slows every fill): the frame is the canvas's top-left corner, and the
     // legend panel and attribution strip are painted over anything drawn past its edges.
-    let tile = hatch_tile(canvas.pixel_ratio, u);
+    let tile = hatch_tile(spec.legend.suppressed_colour, canvas.pixel_ratio, u);
     let min_step = 0.35 / canvas.pixel_ratio;
     let paths: Vec<Option<Path>> = spec
         .areas
@@ -332,9 +332,13 @@ fn draw_map_frame(
             CONTEXT
         } else {
             match area.class {
-                AreaClass::Class(i) => spec.legend.items.get(i).map_or(NO_DATA, |it| it.colour),
-                AreaClass::Suppressed => SUPPRESSED,
-                AreaClass::NoData => NO_DATA,
+                AreaClass::Class(i) => spec
+                    .legend
+                    .items
+                    .get(i)
+                    .map_or(spec.legend.no_data_colour, |it| it.colour),
+                AreaClass::Suppressed => spec.legend.suppressed_colour,
+                AreaClass::NoData => spec.legend.no_data_colour,
             }
         };
         match (&tile, area.in_focus && area.class == AreaClass::Suppressed) {
@@ -626,7 +630,7 @@ fn legend_rows<'a>(
     if spec.legend.suppressed.is_some() {
         rows.push(Row::Hatch(wrap_label(&spec.suppressed_label)));
     }
-    rows.push(Row::Swatch(NO_DATA, "No data".into()));
+    rows.push(Row::Swatch(spec.legend.no_data_colour, "No data".into()));
     if spec.imd30_label.is_some() || spec.focus.is_some() {
         rows.push(Row::Gap);
     }
@@ -696,7 +700,7 @@ fn draw_legend(canvas: &mut Canvas, spec: &MapSpec, sites: &[SiteKind], panel: F
     let swatch_h = 14.0 * t;
     let label_x = x + swatch_w + 8.0 * t;
     let label = TextStyle::new(LABEL * t, Weight::Regular, Colour::INK);
-    let tile = hatch_tile(canvas.pixel_ratio, t);
+    let tile = hatch_tile(spec.legend.suppressed_colour, canvas.pixel_ratio, t);
     for row in &rows {
         let h = row_height(row, t);
         let mid = y + (h - 3.0 * t) / 2.0;

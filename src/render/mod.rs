@@ -6,7 +6,7 @@
 //! [`crate::figures`].
 //!
 //! - [`colour`]: the `#rrggbb` colour type.
-//! - [`classes`]: the web legend's classing rule and palettes, ported from `web/js/`.
+//! - [`legend`]: the legend and area classes as the map takes them (copied from the public legend).
 //! - [`projection`]: Web Mercator fitted to a frame, and the scale bar's ground distance.
 //! - [`text`]: the bundled Carlito font: shaping, measuring, wrapping, drawing.
 //! - [`canvas`]: a tiny-skia surface in logical units at a pixel ratio, and PNG encoding.
@@ -19,8 +19,8 @@
 
 pub mod canvas;
 pub mod chart;
-pub mod classes;
 pub mod colour;
+pub mod legend;
 pub mod map;
 pub mod projection;
 pub mod text;

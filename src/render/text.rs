@@ -288,6 +288,52 @@ pub fn paint(colour: Colour) -> Paint<'static> {
     p
 }
 
+/// `num` in `web/js/format.js`: en-GB grouping, exactly `dp` decimals, halves away from zero
+/// (ECMA-402 `halfExpand`), "–" for a missing value.
+pub fn num(x: Option<f64>, dp: usize) -> String {
+    let Some(x) = x.filter(|v| v.is_finite()) else {
+        return "–".to_string();
+    };
+    // The exact decimal expansion decides ties (Rust's own rounding is half-to-even).
+    let exact = format!("{:.60}", x.abs());
+    let (int_part, frac) = exact.split_once('.').unwrap_or((&exact, ""));
+    let tie_up = frac.as_bytes().get(dp).is_some_and(|&d| d >= b'5');
+    let mut digits: Vec<u8> = int_part.bytes().chain(frac.bytes().take(dp)).collect();
+    if tie_up {
+        let mut i = digits.len();
+        loop {
+            if i == 0 {
+                digits.insert(0, b'1');
+                break;
+            }
+            i -= 1;
+            if digits[i] == b'9' {
+                digits[i] = b'0';
+            } else {
+                digits[i] += 1;
+                break;
+            }
+        }
+    }
+    let split = digits.len() - dp;
+    let int_digits = &digits[..split];
+    let mut grouped = String::new();
+    for (i, d) in int_digits.iter().enumerate() {
+        if i > 0 && (int_digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(char::from(*d));
+    }
+    // Intl keeps the sign of a negative number that rounds to zero ("-0.0").
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if dp == 0 {
+        format!("{sign}{grouped}")
+    } else {
+        let frac: String = digits[split..].iter().map(|&d| char::from(d)).collect();
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -348,5 +394,16 @@ mod tests {
         assert!(!inked.is_empty());
         assert!(*inked.iter().min().unwrap() >= 10);
         assert!((*inked.iter().max().unwrap() as f32) <= 10.0 + w + 1.0);
+    }
+
+    #[test]
+    fn num_formats_like_intl_en_gb() {
+        assert_eq!(num(Some(1234.5), 1), "1,234.5");
+        assert_eq!(num(Some(0.125), 2), "0.13"); // exact tie: half away from zero
+        assert_eq!(num(Some(1.005), 2), "1.00"); // 1.005 is 1.00499… in binary
+        assert_eq!(num(Some(-2.25), 1), "-2.3");
+        assert_eq!(num(Some(999.96), 1), "1,000.0");
+        assert_eq!(num(Some(1234567.0), 0), "1,234,567");
+        assert_eq!(num(None, 1), "–");
     }
 }

@@ -32,6 +32,8 @@
 //! - [`reach`]: `/api/reach`, a service's reach against need.
 //! - [`trend`]: `/api/trend`, gap trends across periods (JSON, CSV, XLSX).
 //! - [`stats`]: `POST /api/stats`, the analysts' method set on a posted CSV.
+//! - [`figures`]: `/api/map.png` (map images, the slides' renderer) and `/api/slides` (decks
+//!   as PPTX or PDF, on the blocking pool, a few at once).
 //! - [`openapi`]: the OpenAPI 3.1 document and the `/docs` page.
 //! - [`web`]: the static web map (`/`, `/static/*`, `/vendor/maplibre-gl/*`).
 //! - [`run`]: running the server: one single-threaded event loop per worker.
@@ -40,6 +42,7 @@ pub mod api;
 pub mod auth;
 pub mod downloads;
 pub mod error;
+pub mod figures;
 pub mod metrics;
 pub mod openapi;
 pub mod place;
@@ -96,6 +99,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/reach", get(reach::reach))
         .route("/api/geo", get(downloads::geo))
         .route("/api/place", get(place::place_get).post(place::place_post))
+        .route("/api/map.png", get(figures::map_png))
+        .route("/api/slides", get(figures::slides))
         .route("/tiles/{level}/{z}/{x}/{y}", get(tiles::tile))
         .route("/tiles/{tilejson}", get(tiles::tilejson))
         .route("/style.json", get(tiles::style))

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document (`/openapi.json`, derived with utoipa from the handlers and
 //! response types) and `/docs`, a small self-contained page that renders it (no CDN).
 
-use super::{api, downloads, error::ErrorBody, place, reach, stats, tiles, trend, uploads};
+use super::{
+    api, downloads, error::ErrorBody, figures, place, reach, stats, tiles, trend, uploads,
+};
 use axum::response::{Html, IntoResponse};
 use axum::Json;
 use std::sync::OnceLock;
@@ -36,6 +38,8 @@ use utoipa::OpenApi;
         stats::stats,
         place::place_get,
         place::place_post,
+        figures::map_png,
+        figures::slides,
         tiles::tile,
         tiles::tilejson,
         tiles::style,
@@ -59,6 +63,7 @@ use utoipa::OpenApi;
     tags(
         (name = "api", description = "JSON API for the web map and scripts"),
         (name = "downloads", description = "Gap tables and geographic downloads"),
+        (name = "figures", description = "Server-rendered map images and locality slide decks"),
         (name = "tiles", description = "Vector tiles, TileJSON and the MapLibre style"),
         (name = "ops", description = "Health, metrics and documentation"),
         (name = "uploads", description = "Indicator and site uploads (bearer token; off when no token is configured)"),

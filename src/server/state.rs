@@ -180,7 +180,12 @@ pub(crate) struct Inner {
     /// `Cache-Control` of tile responses, made once from `config.tile_max_age`.
     pub tile_cache_control: HeaderValue,
     pub config: ServerConfig,
+    /// Decks being built at once (`/api/slides`): each takes the blocking pool for ~1 s.
+    pub slide_permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// Decks `/api/slides` builds at once; more get 503 with `Retry-After`.
+pub const SLIDE_BUILDS: usize = 2;
 
 /// Everything a handler needs, cheap to clone.
 #[derive(Clone)]
@@ -216,6 +221,7 @@ impl AppState {
                 ))
                 .unwrap_or_else(|_| HeaderValue::from_static("public, max-age=3600")),
                 config,
+                slide_permits: Arc::new(tokio::sync::Semaphore::new(SLIDE_BUILDS)),
             }),
         }
     }
@@ -257,6 +263,7 @@ impl AppState {
                         metrics: old.metrics.clone(),
                         tile_cache_control: old.tile_cache_control.clone(),
                         place_slots: old.place_slots.clone(),
+                        slide_permits: old.slide_permits.clone(),
                         config: old.config.clone(),
                     }),
                 }

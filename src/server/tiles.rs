@@ -51,7 +51,7 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// Does `If-None-Match` match `etag`? Weak comparison, as RFC 9110 §13.1.2 requires.
-fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+pub(crate) fn none_match(headers: &HeaderMap, etag: &str) -> bool {
     fn bare(t: &str) -> &str {
         t.trim().trim_start_matches("W/")
     }

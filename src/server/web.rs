@@ -1,4 +1,5 @@
-//! The static web map: `GET /` is `web/index.html`, `/static/*` any file under `web/`,
+//! The static web map: `GET /` is `web/index.html`, `GET /present` is `web/present.html` (present
+//! mode: full-screen locality slides, `web/js/present.js`), `/static/*` any file under `web/`,
 //! `/vendor/maplibre-gl/*` the vendored MapLibre GL JS build.
 //!
 //! Files are served by tower-http's `ServeDir`, which rejects `..` and absolute paths, so no
@@ -16,6 +17,7 @@ use tower_http::services::{ServeDir, ServeFile};
 pub fn routes(web_dir: &Path) -> Router {
     Router::new()
         .route_service("/", ServeFile::new(web_dir.join("index.html")))
+        .route_service("/present", ServeFile::new(web_dir.join("present.html")))
         .nest_service("/static", ServeDir::new(web_dir))
         .nest_service(
             "/vendor/maplibre-gl",

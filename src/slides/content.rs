@@ -10,13 +10,13 @@ use super::model::{
 use super::reading::{key_figures, reading, speaker_notes};
 use crate::dataset::{Area, Dataset, Indicator};
 use crate::figures::chart::chart_spec;
-use crate::figures::map::{map_spec, MapLayer, MapRequest};
+use crate::figures::map::{render_map_png, MapLayer, MapRequest};
 use crate::figures::{find_locality, localities};
 use crate::gaps::{GapRequest, GapTable, GroupBy};
-use crate::public::{PublicDataset, PublicIndicator};
+use crate::public::PublicDataset;
 use crate::render::chart::render_chart;
 use crate::render::colour::Colour;
-use crate::render::map::render_map;
+use crate::render::text::num;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -76,35 +76,32 @@ fn pixel_ratio(frame: Rect) -> f32 {
     (MIN_IMAGE_PX / frame.w).max(3.0)
 }
 
-/// One indicator's public data, computed once per deck.
+/// One indicator's slide for one locality: its public gap table within the locality and the
+/// chart drawn from it.
 struct IndicatorData<'a> {
     indicator: &'a Indicator,
-    public: PublicIndicator,
-    /// The county-wide table by local quintile (see [`gap_table_for`]).
-    table: GapTable,
+    /// The public gap table by national IMD quintile within the locality (`/api/gaps` with
+    /// `locality=`; see [`gap_table_for`]).
+    table: Arc<GapTable>,
     chart_png: Arc<Vec<u8>>,
 }
 
-/// The public gap table a locality's slide quotes.
-///
-/// phase 2: locality scope — today the county-wide table by local deprivation quintile (the
-/// same for every locality, labelled as county-wide on the slide); phase 2 asks the public
-/// face for the gap by IMD quintile within the locality.
+/// The grouping of every slide's gap figures: national IMD quintiles (`/api/gaps`' default).
+pub const DECK_GROUPING: GroupBy = GroupBy::ImdQuintile;
+
+/// The public gap table a locality's slide quotes: exactly what `/api/gaps?indicator=&locality=`
+/// returns (national IMD quintiles of the locality's areas, suppression applied).
 fn gap_table_for(
     public: &PublicDataset,
     indicator: &Indicator,
+    locality: &Area,
     request: &DeckRequest,
-) -> Result<GapTable, SlidesError> {
-    let mut req =
-        GapRequest::for_indicator(public.dataset(), &indicator.meta.id, GroupBy::LocalQuintile);
+) -> Result<Arc<GapTable>, SlidesError> {
+    let mut req = GapRequest::for_indicator(public.dataset(), &indicator.meta.id, DECK_GROUPING);
+    req.locality = Some(locality.name.clone());
     req.reps = request.reps;
     req.seed = request.seed;
-    Ok(GapTable::clone(&*public.gap_table(&req)?))
-}
-
-/// The name the gap figures describe (phase 2: the locality).
-fn gap_scope(dataset: &Dataset) -> String {
-    dataset.meta.name.clone()
+    Ok(public.gap_table(&req)?)
 }
 
 /// Build the deck.
@@ -132,11 +129,17 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     if indicators.is_empty() {
         return Err(SlidesError::NoIndicators);
     }
-    let scope = gap_scope(dataset);
-    let data: Vec<IndicatorData> = indicators
+    // Every (locality, indicator) table, chart and map is independent: compute them in
+    // parallel, keep the order.
+    let pairs: Vec<(usize, usize)> = (0..chosen.len())
+        .flat_map(|l| (0..indicators.len()).map(move |i| (l, i)))
+        .collect();
+    let data: Vec<IndicatorData> = pairs
         .par_iter()
-        .map(|&indicator| {
-            let table = gap_table_for(public, indicator, request)?;
+        .map(|&(l, i)| {
+            let indicator = indicators[i];
+            let table = gap_table_for(public, indicator, chosen[l], request)?;
+            // The reference lines are England's and the county's values (the table's comparators).
             let spec = chart_spec(
                 &table,
                 &dataset.meta.name,
@@ -146,25 +149,24 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
             );
             let chart_png = Arc::new(render_chart(&spec)?.png()?);
             Ok(IndicatorData {
-                public: PublicIndicator::new(dataset, indicator),
                 indicator,
                 table,
                 chart_png,
             })
         })
         .collect::<Result<_, SlidesError>>()?;
+    let per_locality: Vec<&[IndicatorData]> = data.chunks(indicators.len()).collect();
 
-    // Every (locality, slide) is independent: draw the maps in parallel, keep the order.
     let mut jobs: Vec<(usize, Option<usize>)> = Vec::new();
     for (l, _) in chosen.iter().enumerate() {
         jobs.push((l, None));
-        jobs.extend((0..data.len()).map(|i| (l, Some(i))));
+        jobs.extend((0..indicators.len()).map(|i| (l, Some(i))));
     }
     let mut slides: Vec<Slide> = jobs
         .par_iter()
         .map(|&(l, indicator)| match indicator {
-            None => title_slide(dataset, chosen[l], &data),
-            Some(i) => indicator_slide(dataset, chosen[l], &data[i], &scope),
+            None => title_slide(public, chosen[l], per_locality[l]),
+            Some(i) => indicator_slide(public, chosen[l], &per_locality[l][i]),
         })
         .collect::<Result<_, SlidesError>>()?;
     slides.push(sources_slide(dataset, &data));
@@ -183,8 +185,8 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     id.update(dataset.meta.config_sha256.as_bytes());
     id.update(dataset.meta.built_at.as_bytes());
     id.update(title.as_bytes());
-    for ind in &data {
-        id.update(ind.indicator.meta.id.as_bytes());
+    for ind in &indicators {
+        id.update(ind.meta.id.as_bytes());
     }
     Ok(Deck {
         title,
@@ -278,10 +280,9 @@ fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> S
 
 /// The map of one indicator (or IMD) for a locality, at `frame`'s size.
 fn map_png(
-    dataset: &Dataset,
+    public: &PublicDataset,
     layer: MapLayer,
     locality: &Area,
-    public: Option<&PublicIndicator>,
     frame: Rect,
 ) -> Result<Vec<u8>, SlidesError> {
     let ratio = pixel_ratio(frame);
@@ -293,8 +294,7 @@ fn map_png(
         height: (frame.h * ratio).round() as u32,
         pixel_ratio: ratio,
     };
-    let spec = map_spec(dataset, &request, public)?;
-    Ok(render_map(&spec)?.png()?)
+    Ok(render_map_png(public, &request)?)
 }
 
 /// "1 December 2026" from an RFC 3339 time (the text as given when it cannot be read).
@@ -325,12 +325,13 @@ pub fn date_text(rfc3339: &str) -> String {
 }
 
 fn title_slide(
-    dataset: &Dataset,
+    public: &PublicDataset,
     locality: &Area,
     data: &[IndicatorData],
 ) -> Result<Slide, SlidesError> {
+    let dataset: &Dataset = public.dataset();
     let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
-    let map = map_png(dataset, MapLayer::ImdDecile, locality, None, TITLE_MAP)?;
+    let map = map_png(public, MapLayer::ImdDecile, locality, TITLE_MAP)?;
     let mut subtitle = vec![
         Paragraph::plain(
             format!(
@@ -373,7 +374,7 @@ fn title_slide(
     }
     let mut about = vec![Paragraph::plain(
         format!(
-            "For each indicator: a map of {name} (the rest of {county} in grey for context; the same colour classes as the web map) and the gap between the most and least deprived fifths of {county}. Areas with small numbers (counts of 1 to {max}) are withheld, and so is anything that would reveal them.",
+            "For each indicator: a map of {name} (the rest of {county} in grey for context; the same colour classes as the web map) and the gap between {name}'s areas in England's most and least deprived fifths (national IMD quintiles). Areas with small numbers (counts of 1 to {max}) are withheld, and so is anything that would reveal them.",
             name = locality.name,
             county = dataset.meta.name,
             max = dataset.meta.suppress_max_count
@@ -418,20 +419,15 @@ fn title_slide(
 }
 
 fn indicator_slide(
-    dataset: &Dataset,
+    public: &PublicDataset,
     locality: &Area,
     data: &IndicatorData,
-    scope: &str,
 ) -> Result<Slide, SlidesError> {
+    let dataset: &Dataset = public.dataset();
+    let scope = locality.name.as_str();
     let meta = &data.indicator.meta;
     let max = dataset.meta.suppress_max_count;
-    let map = map_png(
-        dataset,
-        MapLayer::Indicator(meta.id.clone()),
-        locality,
-        Some(&data.public),
-        MAP,
-    )?;
+    let map = map_png(public, MapLayer::Indicator(meta.id.clone()), locality, MAP)?;
     let reading_text = reading(&data.table, scope, max);
     let header = |t: &str, align: Align| Cell {
         text: t.to_string(),
@@ -440,7 +436,7 @@ fn indicator_slide(
         fill: Some(Colour::hex("#e9edf1")),
     };
     let mut rows = vec![vec![
-        header(&format!("Across {scope}"), Align::Left),
+        header(&format!("In {scope}"), Align::Left),
         header("Value", Align::Right),
         header("95% CI", Align::Right),
     ]];
@@ -474,7 +470,7 @@ fn indicator_slide(
         .map(|s| format!("{} ({})", s.title, s.publisher))
         .unwrap_or_else(|| meta.name.clone());
     let footer = format!(
-        "{}, {}. Gap figures: the whole of {scope} by local deprivation quintile. Built {}.",
+        "{}, {}. Gap figures: {scope}'s areas by national IMD quintile. Built {}.",
         source,
         meta.period,
         date_text(&dataset.meta.built_at)
@@ -496,7 +492,7 @@ fn indicator_slide(
                 "Gap chart",
                 CHART,
                 Arc::clone(&data.chart_png),
-                format!("Bar chart of {} by local deprivation quintile across {scope}, with 95% confidence intervals and the slope index of inequality. {reading_text}", meta.short_name),
+                format!("Bar chart of {} by national IMD quintile within {scope}, with 95% confidence intervals and the slope index of inequality. {reading_text}", meta.short_name),
             ),
             Shape {
                 name: "Key figures".into(),
@@ -536,8 +532,8 @@ fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
     }
     methods.extend([
         bullet("Group values sum the areas' counts and denominators (never an average of area rates). 95% confidence intervals: Wilson score method for proportions, Byar's method (exact Poisson below 10 events) for rates, as Fingertips.".into()),
-        bullet("Local deprivation quintiles hold about a fifth of the county's population each, ranked by IMD 2019 score. Gap = most minus least deprived fifth (Newcombe interval); ratio = most ÷ least (log method).".into()),
-        bullet(format!("Slope and relative index of inequality (SII, RII): PHE method (Low & Low 2004), 95% limits from {} Monte Carlo replicates. A gap is called significant when its 95% interval excludes no difference.", crate::render::classes::num(Some(f64::from(reps)), 0))),
+        bullet("Gap figures use each locality's own areas grouped by national IMD quintile (1 = the most deprived fifth of areas in England), as the web map's gap table for the locality. Gap = most minus least deprived fifth (Newcombe interval); ratio = most ÷ least (log method).".into()),
+        bullet(format!("Slope and relative index of inequality (SII, RII): PHE method (Low & Low 2004), 95% limits from {} Monte Carlo replicates. A gap is called significant when its 95% interval excludes no difference.", num(Some(f64::from(reps)), 0))),
         bullet(format!("Small numbers: counts of 1 to {max} are withheld, with anything that would reveal them (other areas, group totals, gaps and SII), in every table, map and slide.")),
         bullet("Maps: five classes holding about equal numbers of areas across the county, darker = worse; hatched = withheld; black outline = 30% most deprived nationally.".into()),
     ]);

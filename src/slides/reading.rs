@@ -11,7 +11,7 @@
 
 use crate::dataset::{IndicatorMeta, ValueType};
 use crate::gaps::{Estimate, GapGroup, GapTable, GroupBy};
-use crate::render::classes::num;
+use crate::render::text::num;
 use crate::stats::significance::{compare_interval, Significance};
 
 /// How the table's groups are named in words.
@@ -69,13 +69,19 @@ fn interval(lo: f64, hi: f64, dp: usize) -> String {
     format!("{} to {}", num(Some(lo), dp), num(Some(hi), dp))
 }
 
-/// The one-line reading of a gap table. `scope` names the area the groups divide
-/// ("County Durham"); `suppress_max` is the small-number threshold.
+/// The one-line reading of a gap table. `scope` names the area the table covers (the
+/// locality of a locality-scoped table, else the county: "County Durham"); `suppress_max` is
+/// the small-number threshold.
 pub fn reading(table: &GapTable, scope: &str, suppress_max: u32) -> String {
     let meta = &table.indicator;
     let words = group_words(table.by, scope);
     let (part, of) = (words.part, words.of_scope);
     let n = name(meta);
+    // Within one locality: "In North, X is …" and "X in North: the gap …".
+    let (lead, subject) = match &table.locality {
+        Some(_) => (format!("In {scope}, {n}"), format!("{n} in {scope}")),
+        None => (n.to_string(), n.to_string()),
+    };
     let as_what = if meta.value_type == ValueType::Mean {
         "as high"
     } else {
@@ -87,7 +93,7 @@ pub fn reading(table: &GapTable, scope: &str, suppress_max: u32) -> String {
             || table.summary.notes.iter().any(|n| n.contains("withheld"));
         return if withheld {
             format!(
-                "{n}: the gap between the most and least deprived {part}s{of} is withheld, because publishing it could reveal small numbers (counts of 1 to {suppress_max})."
+                "{subject}: the gap between the most and least deprived {part}s{of} is withheld, because publishing it could reveal small numbers (counts of 1 to {suppress_max})."
             )
         } else {
             let why = table
@@ -96,7 +102,7 @@ pub fn reading(table: &GapTable, scope: &str, suppress_max: u32) -> String {
                 .first()
                 .map(|s| format!(" ({})", s.trim_end_matches('.')))
                 .unwrap_or_default();
-            format!("{n}: the gap between the most and least deprived {part}s{of} could not be calculated{why}.")
+            format!("{subject}: the gap between the most and least deprived {part}s{of} could not be calculated{why}.")
         };
     };
     let dp = if ratio.value >= 1.0 { 1 } else { 2 };
@@ -108,11 +114,11 @@ pub fn reading(table: &GapTable, scope: &str, suppress_max: u32) -> String {
         meta.polarity,
     ) {
         Significance::Similar | Significance::NotCompared => format!(
-            "{n}: no significant difference between the most and least deprived {part}s{of} (ratio {}, 95% CI {ci}).",
+            "{subject}: no significant difference between the most and least deprived {part}s{of} (ratio {}, 95% CI {ci}).",
             num(Some(ratio.value), 2)
         ),
         _ => format!(
-            "{n} is {} times {as_what} in the most deprived {part}{of} as in the least deprived {part} (95% CI {ci}).",
+            "{lead} is {} times {as_what} in the most deprived {part}{of} as in the least deprived {part} (95% CI {ci}).",
             num(Some(ratio.value), dp)
         ),
     }

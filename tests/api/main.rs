@@ -9,6 +9,7 @@ mod support;
 mod areas;
 mod catalogue;
 mod downloads;
+mod figures;
 mod hostile;
 mod ops;
 mod place;

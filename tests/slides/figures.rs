@@ -1,16 +1,17 @@
-//! Map and chart images on the real Durham build: the legend matches the map (pixels inside
-//! each area have its class's legend colour; suppressed areas are hatched, context areas grey),
-//! the chart's line is the published SII, and bad requests are typed errors.
+//! Map and chart images on the real Durham build: the map's legend is the public legend
+//! (`/api/legend`: same labels, colours and counts) and matches the map (pixels inside each
+//! area have its class's legend colour; suppressed areas are hatched, context areas grey), the
+//! chart draws the server's shares, rank midpoints and SII line, and bad requests are typed
+//! errors.
 
 use crate::support::{durham, durham_public};
 use gapmap::dataset::Polarity;
-use gapmap::figures::chart::chart_geometry;
+use gapmap::figures::chart::chart_spec;
 use gapmap::figures::map::{map_spec, render_map_png, MapLayer, MapRequest};
 use gapmap::figures::FigureError;
 use gapmap::gaps::{GapRequest, GroupBy};
-use gapmap::public::PublicIndicator;
-use gapmap::render::classes::{AreaClass, NO_DATA, SUPPRESSED, SUPPRESSED_HATCH};
 use gapmap::render::colour::Colour;
+use gapmap::render::legend::{AreaClass, SUPPRESSED_HATCH};
 use gapmap::render::map::{map_layout, render_map, CONTEXT};
 use geo::{Contains, InteriorPoint};
 
@@ -52,15 +53,25 @@ fn pixel(pixmap: &tiny_skia::Pixmap, ratio: f32, (x, y): (f32, f32)) -> Colour {
 
 #[test]
 fn every_area_is_drawn_in_its_legend_colour() {
-    let dataset = durham();
     for (id, locality) in [
         ("990002", None),
         ("990004", Some("North")),
         ("990005", Some("East")),
     ] {
         let req = request(MapLayer::Indicator(id.into()), locality);
-        let public = PublicIndicator::new(dataset, dataset.indicator(id).unwrap());
-        let spec = map_spec(dataset, &req, Some(&public)).unwrap();
+        let spec = map_spec(durham_public(), &req).unwrap();
+        // The map's legend is the public one (`/api/legend`): labels, colours and counts.
+        let public_legend = durham_public().legend(id, None, None).unwrap();
+        assert_eq!(spec.legend.items.len(), public_legend.classes.len());
+        for (item, class) in spec.legend.items.iter().zip(&public_legend.classes) {
+            assert_eq!(item.colour, Colour::parse(&class.colour).unwrap());
+            assert_eq!((&item.label, item.count), (&class.label, class.count));
+        }
+        assert_eq!(
+            spec.legend.suppressed,
+            public_legend.suppressed.as_ref().map(|s| s.count)
+        );
+        let (no_data, suppressed) = (spec.legend.no_data_colour, spec.legend.suppressed_colour);
         let layout = map_layout(&spec).unwrap();
         let canvas = render_map(&spec).unwrap();
         assert_eq!(canvas.size_px(), (1600, 1200));
@@ -117,13 +128,13 @@ fn every_area_is_drawn_in_its_legend_colour() {
             } else {
                 match area.class {
                     AreaClass::Class(i) => spec.legend.items[i].colour,
-                    AreaClass::NoData => NO_DATA,
+                    AreaClass::NoData => no_data,
                     AreaClass::Suppressed => {
                         // The hatch: the grey ground or the dark line (sample a few pixels).
                         assert!(
-                            got == SUPPRESSED
+                            got == suppressed
                                 || got.contrast(SUPPRESSED_HATCH) < 3.0
-                                || got.contrast(SUPPRESSED) < 2.0,
+                                || got.contrast(suppressed) < 2.0,
                             "{id}: suppressed area drawn {got}"
                         );
                         hatched += 1;
@@ -156,19 +167,19 @@ fn every_area_is_drawn_in_its_legend_colour() {
 fn a_suppressed_value_never_gets_a_class_colour() {
     let dataset = durham();
     let indicator = dataset.indicator("990005").unwrap();
-    let public = PublicIndicator::new(dataset, indicator);
+    let values = durham_public().values("990005", None, None).unwrap();
     let spec = map_spec(
-        dataset,
+        durham_public(),
         &request(MapLayer::Indicator("990005".into()), None),
-        Some(&public),
     )
     .unwrap();
     let layer = dataset.layer(indicator.meta.level).unwrap();
     let mut suppressed = 0;
     for (area, drawn) in layer.areas.iter().zip(&spec.areas) {
-        if public
-            .value(&area.code)
-            .is_some_and(|v| v.figures.suppressed)
+        if values
+            .values
+            .iter()
+            .any(|v| v.code == area.code && v.figures.suppressed)
         {
             assert_eq!(drawn.class, AreaClass::Suppressed, "{}", area.code);
             suppressed += 1;
@@ -182,8 +193,11 @@ fn a_suppressed_value_never_gets_a_class_colour() {
 
 #[test]
 fn map_png_is_at_least_1600_px_wide_and_a_valid_png() {
-    let dataset = durham();
-    let png = render_map_png(dataset, &request(MapLayer::ImdDecile, Some("South"))).unwrap();
+    let png = render_map_png(
+        durham_public(),
+        &request(MapLayer::ImdDecile, Some("South")),
+    )
+    .unwrap();
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     let decoded = tiny_skia::Pixmap::decode_png(&png).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (1600, 1200));
@@ -191,9 +205,9 @@ fn map_png_is_at_least_1600_px_wide_and_a_valid_png() {
 
 #[test]
 fn bad_map_requests_are_typed_errors_that_list_the_choices() {
-    let dataset = durham();
+    let public = durham_public();
     let err = render_map_png(
-        dataset,
+        public,
         &request(MapLayer::Indicator("990002".into()), Some("Atlantis")),
     )
     .unwrap_err();
@@ -203,61 +217,67 @@ fn bad_map_requests_are_typed_errors_that_list_the_choices() {
     );
     assert!(err.is_input_error());
     let err =
-        render_map_png(dataset, &request(MapLayer::Indicator("nope".into()), None)).unwrap_err();
-    assert!(err.to_string().contains("990001"), "{err}");
+        render_map_png(public, &request(MapLayer::Indicator("nope".into()), None)).unwrap_err();
+    assert!(
+        err.to_string().contains("990001") && err.is_input_error(),
+        "{err}"
+    );
     let mut tiny = request(MapLayer::ImdDecile, None);
     tiny.width = 10;
     assert!(matches!(
-        render_map_png(dataset, &tiny).unwrap_err(),
+        render_map_png(public, &tiny).unwrap_err(),
         FigureError::BadSize { .. }
     ));
     let mut wrong_level = request(MapLayer::Indicator("990002".into()), None);
     wrong_level.level = Some(gapmap::level::Level::Lsoa11);
-    assert!(matches!(
-        render_map_png(dataset, &wrong_level).unwrap_err(),
-        FigureError::IndicatorLevel { .. }
-    ));
+    let err = render_map_png(public, &wrong_level).unwrap_err();
+    assert!(
+        err.is_input_error() && err.to_string().contains("msoa11"),
+        "{err}"
+    );
 }
 
 #[test]
-fn the_chart_line_is_the_published_sii_and_rii() {
+fn the_chart_draws_the_servers_shares_midpoints_and_sii_line() {
     let dataset = durham();
-    for id in ["990002", "990004"] {
-        let mut req = GapRequest::for_indicator(dataset, id, GroupBy::LocalQuintile);
+    for (id, locality) in [("990002", None), ("990004", Some("North"))] {
+        let mut req = GapRequest::for_indicator(dataset, id, GroupBy::ImdQuintile);
         req.reps = 2000;
+        req.locality = locality.map(str::to_string);
         let table = durham_public().gap_table(&req).unwrap();
-        let g = chart_geometry(&table);
-        let line = g.sii_line.unwrap();
+        let spec = chart_spec(&table, "x", 328.0, 232.0, 3.0);
+        let published = table.summary.sii_line.unwrap();
+        let line = spec.sii_line.unwrap();
+        assert_eq!(
+            (line.at_most_deprived, line.at_least_deprived),
+            (published.at_most_deprived, published.at_least_deprived)
+        );
+        // The server's line is the published SII/RII.
         let (sii, rii) = (
             table.summary.sii.unwrap().value,
             table.summary.rii.unwrap().value,
         );
         let (most, least) = (line.at_most_deprived, line.at_least_deprived);
         if table.indicator.polarity == Polarity::HigherIsBetter {
-            assert!(
-                (least - most - sii).abs() < 1e-9 && (least / most - rii).abs() < 1e-9,
-                "{id}"
-            );
+            assert!((least - most - sii).abs() < 1e-9, "{id}");
         } else {
-            assert!(
-                (most - least - sii).abs() < 1e-9 && (most / least - rii).abs() < 1e-9,
-                "{id}"
-            );
+            assert!((most - least - sii).abs() < 1e-9, "{id}");
+            assert!((most / least - rii).abs() < 1e-6, "{id}");
         }
-        // Shares are the denominators' shares and tile [0, 1]; midpoints in order.
-        let total: f64 = table.groups.iter().map(|g| g.denominator.unwrap()).sum();
         let mut edge = 0.0;
-        for (group, &(mid, share)) in table.groups.iter().zip(&g.groups) {
-            assert!((share - group.denominator.unwrap() / total).abs() < 1e-12);
-            assert!((mid - (edge + share / 2.0)).abs() < 1e-12);
-            edge += share;
+        for (group, bar) in table.groups.iter().zip(&spec.bars) {
+            assert_eq!(Some(bar.share), group.share, "{id}");
+            assert_eq!(Some(bar.midpoint), group.rank_midpoint, "{id}");
+            edge += bar.share;
         }
-        assert!((edge - 1.0).abs() < 1e-12);
+        assert!((edge - 1.0).abs() < 1e-9);
     }
     // A withheld SII draws no line.
     let mut req = GapRequest::for_indicator(dataset, "990005", GroupBy::LocalQuintile);
     req.reps = 2000;
     let tooth = durham_public().gap_table(&req).unwrap();
     assert!(tooth.summary.sii.is_none());
-    assert!(chart_geometry(&tooth).sii_line.is_none());
+    assert!(chart_spec(&tooth, "x", 328.0, 232.0, 3.0)
+        .sii_line
+        .is_none());
 }

@@ -1,11 +1,10 @@
-//! Map and chart images and slide decks: the renderer's classes equal the web map's, figures
-//! show public values only, decks open in LibreOffice and python-pptx with the gap tables'
+//! Map and chart images and slide decks: the map's legend is the public one (`/api/legend`),
+//! figures show public values only, decks open in LibreOffice and python-pptx with the gap tables'
 //! numbers, and are byte-stable.
 #![allow(clippy::unwrap_used)]
 
 #[path = "../support/mod.rs"]
 mod support;
 
-mod classes_match_web;
 mod decks;
 mod figures;

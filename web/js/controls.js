@@ -98,6 +98,8 @@ export function updateHeader(ctx) {
   const bits = [`<span>${esc(label)}</span>`, `<span>${esc(ctx.levelLabel(state.level))}</span>`];
   if (state.loc) bits.push(`<span>${esc(ctx.localityLabel(state.loc))}</span>`);
   const area = ctx.currentArea && ctx.currentArea.code === state.area ? ctx.currentArea : null;
+  const present = document.querySelector('#present-link');
+  if (present) present.href = `/present${state.loc ? `?locality=${encodeURIComponent(state.loc)}` : ''}`;
   ctx.ui.currentView.innerHTML = `${bits.join(' · ')}${area ? ` — <strong>${esc(area.name)}</strong> <span class="code">${esc(area.code)}</span>` : ''}`;
 }
 

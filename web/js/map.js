@@ -19,7 +19,7 @@ export const BACKGROUND = '#e9edf1';
 export const LA_OUTLINE = { 'line-color': '#13233a', 'line-width': ['interpolate', ['linear'], ['zoom'], 8, 1.6, 12, 3] };
 
 /** Short attribution for the map corner; the full statements are in the control panel footer. */
-function attributionText(meta) {
+export function attributionText(meta) {
   const list = Array.isArray(meta.attribution) ? meta.attribution : meta.attribution ? [meta.attribution] : [];
   return list.map((a) => (typeof a === 'string' ? a : a.attribution ?? a.title ?? '')).filter(Boolean).map(esc).join(' · ') || 'gapmap';
 }

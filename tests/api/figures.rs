@@ -1,0 +1,222 @@
+//! Figures and decks over HTTP: `/api/map.png` (size, ETag/304, the public legend's colours in
+//! the picture, 400s naming the parameter) and `/api/slides` (attachment names, PPTX and PDF,
+//! and every number on every indicator slide equal to `/api/gaps` for the same locality and
+//! indicator, withheld groups shown as withheld).
+//!
+//! The PDF checks need poppler-utils (`pdftotext`, `pdfinfo`), installed by `scripts/setup`.
+
+use crate::support::http::*;
+use axum::http::{header, StatusCode};
+use serde_json::Value;
+use std::process::Command;
+
+fn decode_png(bytes: &[u8]) -> tiny_skia::Pixmap {
+    tiny_skia::Pixmap::decode_png(bytes).unwrap()
+}
+
+#[tokio::test]
+async fn map_png_has_the_asked_size_an_etag_and_answers_304() {
+    let uri = "/api/map.png?indicator=990002&locality=North&width=800&height=600&scale=2";
+    let r = get(uri).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.header(header::CONTENT_TYPE), "image/png");
+    let png = decode_png(&r.body);
+    assert_eq!((png.width(), png.height()), (800, 600));
+    let etag = r.header(header::ETAG).to_string();
+    assert!(etag.starts_with('"') && etag.len() > 10, "{etag}");
+    let again = send(state(), uri, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    // Another request, another tag.
+    let other =
+        get("/api/map.png?indicator=990002&locality=South&width=800&height=600&scale=2").await;
+    assert_ne!(other.header(header::ETAG), etag);
+}
+
+#[tokio::test]
+async fn map_png_draws_the_public_legends_colours() {
+    // The county map of an indicator: every class colour of /api/legend that holds areas is
+    // painted, the default size is 1600 × 1200, and IMD maps work without an indicator.
+    let legend = get("/api/legend?layer=990002").await.json();
+    let r = get("/api/map.png?indicator=990002").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let png = decode_png(&r.body);
+    assert_eq!((png.width(), png.height()), (1600, 1200));
+    let colours: std::collections::HashSet<(u8, u8, u8)> = png
+        .pixels()
+        .iter()
+        .map(|p| {
+            let c = p.demultiply();
+            (c.red(), c.green(), c.blue())
+        })
+        .collect();
+    for class in legend["classes"].as_array().unwrap() {
+        let hex = class["colour"].as_str().unwrap();
+        let rgb = (
+            u8::from_str_radix(&hex[1..3], 16).unwrap(),
+            u8::from_str_radix(&hex[3..5], 16).unwrap(),
+            u8::from_str_radix(&hex[5..7], 16).unwrap(),
+        );
+        assert!(
+            class["count"].as_u64().unwrap() == 0 || colours.contains(&rgb),
+            "legend colour {hex} not in the map"
+        );
+    }
+    let imd = get("/api/map.png?width=400&height=300").await;
+    assert_eq!(imd.status, StatusCode::OK, "{}", imd.text());
+}
+
+#[tokio::test]
+async fn bad_map_png_parameters_are_400s_naming_the_parameter() {
+    for (query, names) in [
+        ("width=99999", vec!["width", "4096"]),
+        ("height=abc", vec!["height"]),
+        ("scale=9", vec!["scale"]),
+        ("indicator=nope", vec!["nope", "990001"]),
+        ("locality=Atlantis", vec!["Atlantis", "North"]),
+        ("indicator=990002&level=lsoa11", vec!["msoa11"]),
+    ] {
+        let r = get(&format!("/api/map.png?{query}")).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, &names);
+    }
+}
+
+#[tokio::test]
+async fn bad_slides_parameters_are_400s() {
+    let r = get("/api/slides?locality=Atlantis").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, &["Atlantis", "North"]);
+    let r = get("/api/slides?locality=North&format=docx").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, &["docx", "pptx"]);
+    let r = get("/api/slides?locality=North&indicator=nope").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, &["nope"]);
+    let r = get("/api/slides").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+/// Text of one PDF page, each printed line with its whitespace squashed.
+fn page_text(pdf: &std::path::Path, page: usize) -> String {
+    let p = page.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-f", &p, "-l", &p, pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext is not runnable; run scripts/setup");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// An estimate's value and interval as the slide prints them, formatted here independently.
+fn estimate_texts(e: &Value, dp: usize) -> Vec<String> {
+    ["value", "lower95", "upper95"]
+        .iter()
+        .map(|k| format!("{:.dp$}", e[k].as_f64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
+    let indicators: Vec<String> = get("/api/indicators")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    // A debug build draws a deck in tens of seconds (release: about one), past the default
+    // 30 s request timeout.
+    let slow = state_with(gapmap::server::ServerConfig {
+        request_timeout: std::time::Duration::from_secs(600),
+        ..config()
+    });
+    let (mut checked, mut withheld) = (0, 0);
+    let localities: Vec<String> = get("/api/areas?level=locality")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(localities.len(), 4);
+    for locality in localities.iter().map(String::as_str) {
+        let r = send(
+            slow.clone(),
+            &format!("/api/slides?locality={locality}&format=pdf"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.header(header::CONTENT_TYPE), "application/pdf");
+        assert_eq!(
+            r.header(header::CONTENT_DISPOSITION),
+            format!("attachment; filename=\"gapmap_slides_{locality}.pdf\"")
+        );
+        let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+        std::fs::write(file.path(), &r.body).unwrap();
+        for (i, id) in indicators.iter().enumerate() {
+            // Page 1 is the title slide; indicator slides follow in /api/indicators order.
+            let text = page_text(file.path(), i + 2);
+            let gaps = get(&format!("/api/gaps?indicator={id}&locality={locality}"))
+                .await
+                .json();
+            assert_eq!(gaps["locality"], locality);
+            let groups = gaps["groups"].as_array().unwrap();
+            let mut expected: Vec<String> = Vec::new();
+            for g in [groups.first().unwrap(), groups.last().unwrap()] {
+                if g["suppressed"] == true {
+                    assert!(g["value"].is_null() && g["count"].is_null());
+                    assert!(text.contains("withheld"), "{locality} {id}: no 'withheld'");
+                    withheld += 1;
+                } else {
+                    expected.extend(estimate_texts(g, 1));
+                }
+            }
+            let s = &gaps["summary"];
+            for (key, dp) in [("absolute_gap", 1), ("relative_gap", 2), ("sii", 1)] {
+                if s[key].is_null() {
+                    assert!(text.contains("withheld"), "{locality} {id} {key}");
+                } else {
+                    expected.extend(estimate_texts(&s[key], dp));
+                }
+            }
+            for want in &expected {
+                assert!(
+                    text.contains(want.as_str()),
+                    "{locality} {id}: {want} from /api/gaps is not on its slide:\n{text}"
+                );
+                checked += 1;
+            }
+            assert!(text.contains(&format!("In {locality}")), "{locality} {id}");
+        }
+    }
+    assert!(checked > 100, "only {checked} numbers checked");
+    assert!(
+        withheld > 0,
+        "no withheld group met: the suppression path went untested"
+    );
+}
+
+#[tokio::test]
+async fn slides_come_as_pptx_by_default() {
+    let r = get("/api/slides?locality=south&indicator=990002,990004").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(
+        r.header(header::CONTENT_TYPE),
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    );
+    assert_eq!(
+        r.header(header::CONTENT_DISPOSITION),
+        "attachment; filename=\"gapmap_slides_south.pptx\""
+    );
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(&r.body)).unwrap();
+    let slides = zip
+        .file_names()
+        .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
+        .count();
+    assert_eq!(slides, 1 + 2 + 1, "title, two indicators, sources");
+}

@@ -2,28 +2,11 @@
 //! (the package's DSR example), downloads in every format, and a 400 naming the line and
 //! column, the unknown method or the bad body.
 
+use crate::support::dsr_csv;
 use crate::support::http::{assert_error, request, state, Reply};
 use axum::http::{header, StatusCode};
 use polars::prelude::{ParquetReader, SerReader};
 use serde_json::{json, Value};
-
-/// 19 ESP 2013 bands for two areas (the package's testpop/testobs example, area B doubled).
-fn dsr_csv() -> String {
-    let pop = [
-        84935, 80367, 72122, 79259, 99806, 87362, 81579, 71103, 70001, 69007, 63203, 52638, 46087,
-        40887, 32604, 28399, 21625, 13021, 7355,
-    ];
-    let obs = [
-        27, 45, 55, 100, 125, 300, 295, 270, 275, 450, 455, 459, 345, 300, 270, 265, 100, 90, 35,
-    ];
-    let mut csv = "area,ageband,obs,pop\n".to_string();
-    for (area, k) in [("A", 1), ("B", 2)] {
-        for i in 0..19 {
-            csv += &format!("{area},{},{},{}\n", i * 5, obs[i] * k, pop[i]);
-        }
-    }
-    csv
-}
 
 async fn post(uri: &str, body: Vec<u8>) -> Reply {
     request(

@@ -130,6 +130,7 @@ fn indicators(areas: &[Area]) -> Vec<Indicator> {
                     age: "All ages".into(),
                     source_id: "bench".into(),
                     unit: String::new(),
+                    standardisation: None,
                 },
                 values,
                 england: None,

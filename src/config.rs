@@ -205,6 +205,23 @@ pub struct IndicatorMetaConfig {
     pub unit: Option<String>,
     #[serde(default)]
     pub period: Option<String>,
+    /// none | direct | indirect: how the published values were standardised. Default: read
+    /// from a `Value type` column, else from the data (values that are not count /
+    /// denominator × multiplier are standardised); see `ingest::standardisation`.
+    #[serde(default)]
+    pub standardisation: Option<StandardisationSetting>,
+}
+
+/// The config's word on an indicator's standardisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StandardisationSetting {
+    /// Crude: value = count / denominator × multiplier.
+    None,
+    /// Directly age-standardised rate.
+    Direct,
+    /// Indirectly standardised ratio or rate.
+    Indirect,
 }
 
 #[derive(Debug, Clone, Deserialize)]

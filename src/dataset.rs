@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Version of the snapshot layout; bump when a field changes so old snapshots are rebuilt.
-pub const SNAPSHOT_VERSION: u32 = 2;
+pub const SNAPSHOT_VERSION: u32 = 3;
 
 /// Everything gapmap knows about one area of interest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -373,6 +373,42 @@ pub struct IndicatorMeta {
     /// Where the numbers come from (source record id).
     pub source_id: String,
     pub unit: String,
+    /// Whether the published values are age-standardised (`None`: crude, value = count /
+    /// denominator × multiplier). Standardised values cannot be pooled from counts and
+    /// denominators; the gap table recomputes a group only where the method allows
+    /// ([`Standardisation`]).
+    #[serde(default)]
+    pub standardisation: Option<Standardisation>,
+}
+
+/// How a standardised indicator's published values were made (Fingertips' "Value type").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standardisation {
+    /// Directly age-standardised rate (Dobson et al. 1991 limits, [`crate::stats::dsr`]): a
+    /// group's value needs its age-band counts and populations, which an export does not carry.
+    Direct,
+    /// Indirectly standardised ratio or rate, observed / expected × reference
+    /// ([`crate::stats::isr`]): each area's expected count is recovered as O × R / value, with
+    /// R England's value, so a group is ΣO / ΣE × R wherever every area has events.
+    Indirect,
+    /// Not count / denominator × multiplier, for a reason the data cannot name: a directly
+    /// standardised rate, a weighted survey estimate or a modelled value (found from the data,
+    /// `ingest::standardisation`). Kept as published; treated like [`Standardisation::Direct`].
+    Adjusted,
+}
+
+impl Standardisation {
+    /// Plain-English name, as Fingertips' "Value type" names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Standardisation::Direct => "directly standardised rate",
+            Standardisation::Indirect => "indirectly standardised ratio or rate",
+            Standardisation::Adjusted => {
+                "published value that is not count / denominator × multiplier"
+            }
+        }
+    }
 }
 
 /// One area's value for an indicator.

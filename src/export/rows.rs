@@ -72,6 +72,8 @@ pub fn rows(table: &GapTable) -> Vec<ExportRow> {
             vs_county_998: sig(g.vs_county.at998),
             note: if g.suppressed {
                 "suppressed: small count".to_string()
+            } else if let Some(n) = table.not_recomputed.iter().find(|n| n.key == g.key) {
+                format!("not recomputed: {}", n.reason)
             } else {
                 String::new()
             },

@@ -7,10 +7,11 @@ use super::estimates::{estimate_rows, uses_counts, Computed};
 use super::groups::{group_areas, Row};
 use super::notes::{method_notes, suppression_note};
 use super::request::{GapError, GapRequest, GroupBy};
+use super::standardised::NotRecomputed;
 use super::summary::{rank_geometry, summarise};
 use super::suppression::suppress_rows;
 use super::table::{GapGroup, GapTable};
-use crate::dataset::{Dataset, Indicator};
+use crate::dataset::{Dataset, Indicator, IndicatorMeta};
 use crate::imd::ImdEdition;
 use crate::lookup;
 use crate::stats::significance::{compare, Comparison};
@@ -28,7 +29,8 @@ pub(crate) fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable,
         checked.locality,
     );
     let rows = grouped.rows;
-    let computed = estimate_rows(meta, &rows)?;
+    let estimates = estimate_rows(ind, &rows)?;
+    let computed = estimates.computed;
     let suppressed = suppress_rows(dataset, ind, req.by, &rows);
     let deprivation_ordered = req.by.is_deprivation() || checked.edition.is_some();
     let geometry = rank_geometry(meta, &rows, deprivation_ordered);
@@ -41,6 +43,11 @@ pub(crate) fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable,
         deprivation_ordered,
         req,
     );
+    if !estimates.not_recomputed.is_empty() {
+        summary
+            .notes
+            .push(not_recomputed_note(meta, &estimates.not_recomputed));
+    }
     if grouped.skipped > 0 {
         summary.notes.push(format!(
             "{} areas have no {} and are left out of the table.",
@@ -66,11 +73,24 @@ pub(crate) fn gap_table(dataset: &Dataset, req: &GapRequest) -> Result<GapTable,
         summary,
         england: ind.england.as_ref().map(|c| c.published(max)),
         county: ind.county.as_ref().map(|c| c.published(max)),
+        not_recomputed: estimates.not_recomputed,
         method_notes: method_notes(dataset, meta, req, checked.edition, checked.locality),
         suppression_note: suppression_note(max),
         reps: req.reps,
         seed: req.seed,
     })
+}
+
+/// One sentence naming the rows a standardised indicator could not give a value for.
+fn not_recomputed_note(meta: &IndicatorMeta, rows: &[NotRecomputed]) -> String {
+    let kind = meta
+        .standardisation
+        .map_or("standardised value", |s| s.label());
+    let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+    format!(
+        "Not recomputed ({kind}): {} — see not_recomputed for each reason; the published area values are shown on the map.",
+        labels.join(", ")
+    )
 }
 
 /// A request checked against the dataset (one rule per question, in [`lookup`]).

@@ -4,7 +4,8 @@
 
 use super::groups::Row;
 use super::request::GapError;
-use crate::dataset::{IndicatorMeta, ValueType};
+use super::standardised::{self, NotRecomputed};
+use crate::dataset::{Indicator, IndicatorMeta, ValueType};
 use crate::stats::gap::{self, GroupEstimate};
 use crate::stats::mean::{pooled_mean, se_from_interval95};
 use crate::stats::poisson_exact::rate_interval;
@@ -65,12 +66,40 @@ fn from_counts(meta: &IndicatorMeta, count: f64, denominator: f64) -> Result<Com
     })
 }
 
-/// The value of every row (`None` for a row with no data).
-pub(super) fn estimate_rows(
-    meta: &IndicatorMeta,
-    rows: &[Row],
-) -> Result<Vec<Option<Computed>>, GapError> {
-    rows.iter()
+/// Every row's value, and the rows of a standardised indicator that could not be recomputed.
+pub(super) struct Estimates {
+    /// One per row (`None` for a row with no data or not recomputed).
+    pub computed: Vec<Option<Computed>>,
+    pub not_recomputed: Vec<NotRecomputed>,
+}
+
+/// The value of every row (`None` for a row with no data): from the summed counts, the pooled
+/// mean, or for a standardised indicator by its method ([`super::standardised`]).
+pub(super) fn estimate_rows(ind: &Indicator, rows: &[Row]) -> Result<Estimates, GapError> {
+    let meta = &ind.meta;
+    if let Some(kind) = meta.standardisation {
+        let reference = ind.england.as_ref().and_then(|e| e.value);
+        let mut not_recomputed = Vec::new();
+        let computed = rows
+            .iter()
+            .map(|r| {
+                standardised::estimate(kind, r, reference).unwrap_or_else(|reason| {
+                    not_recomputed.push(NotRecomputed {
+                        key: r.key.clone(),
+                        label: r.label.clone(),
+                        reason,
+                    });
+                    None
+                })
+            })
+            .collect();
+        return Ok(Estimates {
+            computed,
+            not_recomputed,
+        });
+    }
+    let computed = rows
+        .iter()
         .map(|r| {
             if !uses_counts(meta) {
                 return Ok(pooled_mean(&r.means).map(|e| {
@@ -97,7 +126,11 @@ pub(super) fn estimate_rows(
                     source,
                 })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    Ok(Estimates {
+        computed,
+        not_recomputed: Vec::new(),
+    })
 }
 
 /// The weight each row gets in the SII regression: its denominator, or for means the sum of its

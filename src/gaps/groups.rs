@@ -18,6 +18,9 @@ pub(super) struct Row {
     pub totals: Totals,
     pub population: Option<u64>,
     pub means: Vec<WeightedMean>,
+    /// The areas' published values, kept for standardised indicators only (their rows are
+    /// made from these, [`super::standardised`]; crude rows from `totals`).
+    pub published: Vec<IndicatorValue>,
     imd_score_weighted: f64,
     imd_weight: f64,
 }
@@ -48,6 +51,7 @@ pub(super) fn group_areas(
     let mut groups: BTreeMap<GroupKey, Row> = BTreeMap::new();
     let mut skipped = 0u32;
     let mut values = ValueCursor::new(indicator);
+    let keep_published = indicator.meta.standardisation.is_some();
     for area in &layer.areas {
         if locality.is_some_and(|l| area.locality.as_deref() != Some(l)) {
             continue;
@@ -67,11 +71,15 @@ pub(super) fn group_areas(
                 totals: Totals::default(),
                 population: None,
                 means: Vec::new(),
+                published: Vec::new(),
                 imd_score_weighted: 0.0,
                 imd_weight: 0.0,
             }
         });
         row.add(area, value, imd);
+        if let Some(v) = value.filter(|_| keep_published) {
+            row.published.push(v.clone());
+        }
     }
     let mut rows: Vec<Row> = groups.into_values().collect();
     if matches!(by, GroupBy::Area | GroupBy::Locality) {

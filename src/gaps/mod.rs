@@ -14,13 +14,15 @@
 //! - `engine`: `gap_table`, the sequence of stages below.
 //! - `groups` (stage 1: areas into rows), `estimates` (2: values and intervals),
 //!   `suppression` (3: the engine's rule), `summary` (4: gaps, SII/RII, chart geometry),
-//!   `notes` (method and suppression notes).
+//!   `notes` (method and suppression notes); [`standardised`] is stage 2 for directly and
+//!   indirectly standardised indicators (which rows can be recomputed, and why not).
 
 mod engine;
 mod estimates;
 mod groups;
 mod notes;
 pub mod request;
+pub mod standardised;
 mod summary;
 mod suppression;
 pub mod table;
@@ -31,5 +33,6 @@ mod tests;
 pub use crate::stats::Estimate;
 pub(crate) use engine::gap_table;
 pub use request::{GapError, GapRequest, GroupBy, UnknownGroupBy};
+pub use standardised::NotRecomputed;
 pub(crate) use suppression::suppressed_areas;
 pub use table::{GapGroup, GapSummary, GapTable, SiiLine};

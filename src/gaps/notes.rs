@@ -2,7 +2,7 @@
 //! "Method notes" sheet and slides): one sentence per method, with its source.
 
 use super::request::GapRequest;
-use crate::dataset::{Dataset, IndicatorMeta, Polarity, ValueType};
+use crate::dataset::{Dataset, IndicatorMeta, Polarity, Standardisation, ValueType};
 use crate::imd::ImdEdition;
 use crate::stats::poisson_exact::EXACT_BELOW;
 
@@ -39,10 +39,15 @@ pub(super) fn method_notes(
             "Only the areas of the locality {locality} are included; deprivation groups are the areas' own (national or county) groups."
         ));
     }
-    notes.push(
-        "Group values are the sum of the areas' counts divided by the sum of their denominators (never an average of area rates)."
-            .to_string(),
-    );
+    notes.push(match meta.standardisation {
+        None => "Group values are the sum of the areas' counts divided by the sum of their denominators (never an average of area rates).".to_string(),
+        Some(Standardisation::Indirect) => format!(
+            "Indirectly standardised ({}): each area's expected count is recovered from its published value as E = O × R / value, R = England's value (the reference); a group's value is the sum of observed over the sum of expected counts × R, with exact Poisson limits below {EXACT_BELOW} events and Byar's otherwise (Breslow & Day 1987; PHEindicatormethods calculate_ISRatio; Fingertips technical guidance). A group with an area of no events, or no count, is not recomputed (see not_recomputed).",
+            meta.unit
+        ),
+        Some(Standardisation::Adjusted) => "The published area values are not count / denominator × multiplier (a directly standardised rate, a weighted survey estimate or a modelled value; the file does not say which), so a group of several areas is not recomputed from counts (see not_recomputed); a group of one area shows that area's published value and limits. Set `standardisation` for the indicator in the config to say which.".to_string(),
+        Some(Standardisation::Direct) => "Directly age-standardised rates (Dobson et al. 1991 limits, as PHEindicatormethods calculate_dsr): a group of several areas needs their age-band counts and populations, which the file does not carry, so such groups are not recomputed (see not_recomputed); a group of one area shows that area's published value and limits.".to_string(),
+    });
     notes.push(match meta.value_type {
         ValueType::Proportion => "Confidence intervals (95% and 99.8%): Wilson score method for proportions (Wilson 1927; Newcombe & Altman 2000), as PHEindicatormethods phe_proportion and Fingertips.".to_string(),
         ValueType::Rate => format!(

@@ -10,6 +10,7 @@ use crate::stats::Estimate;
 use serde::{Deserialize, Serialize};
 
 use super::request::GroupBy;
+use super::standardised::NotRecomputed;
 
 /// A gap table.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -38,6 +39,10 @@ pub struct GapTable {
     /// The county's value, as published.
     #[schema(value_type = Option<Object>)]
     pub county: Option<Comparator>,
+    /// Rows of a standardised indicator whose value could not be recomputed from the file,
+    /// each with the reason (empty for crude indicators).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_recomputed: Vec<NotRecomputed>,
     /// Methods and sources, one sentence each, for downloads and slides.
     pub method_notes: Vec<String>,
     pub suppression_note: String,

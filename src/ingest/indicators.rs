@@ -15,8 +15,11 @@
 //! multiplier and polarity come from the config's `[indicators.meta.<id>]` tables.
 
 use super::csvfile::{field, Csv};
+use super::standardisation::{self, Sample};
 use super::{parse_opt_f64, IngestError};
-use crate::config::{IndicatorConfig, IndicatorFormat, IndicatorMetaConfig};
+use crate::config::{
+    IndicatorConfig, IndicatorFormat, IndicatorMetaConfig, StandardisationSetting,
+};
 use crate::dataset::PeriodValues;
 use crate::dataset::{
     Comparator, Indicator, IndicatorMeta, IndicatorValue, NationalDeprivationRow, Polarity,
@@ -199,7 +202,12 @@ struct Draft {
     periods: BTreeMap<Period, BTreeMap<String, (usize, IndicatorValue)>>,
     england: BTreeMap<Period, Comparator>,
     county: BTreeMap<Period, Comparator>,
-    ratio_samples: Vec<f64>,
+    /// Area rows' published values with their counts, to tell crude from standardised.
+    samples: Vec<Sample>,
+    /// England's row, the reference of an indirectly standardised indicator.
+    england_sample: Option<Sample>,
+    /// What a `Value type` column says.
+    value_type_setting: Option<StandardisationSetting>,
 }
 
 impl Draft {
@@ -209,7 +217,9 @@ impl Draft {
             periods: BTreeMap::new(),
             england: BTreeMap::new(),
             county: BTreeMap::new(),
-            ratio_samples: Vec::new(),
+            samples: Vec::new(),
+            england_sample: None,
+            value_type_setting: None,
         }
     }
 
@@ -245,6 +255,7 @@ fn load_fingertips(
     let c_count = csv.col("Count")?;
     let c_denom = csv.col("Denominator")?;
     let c_note = csv.opt_col("Value note");
+    let c_value_type = csv.opt_col("Value type");
 
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     let mut seen: HashMap<(String, String, String, String, String), usize> = HashMap::new();
@@ -301,15 +312,19 @@ fn load_fingertips(
             ))
         });
         draft.meta.synthetic |= synthetic_row;
-        if let (Some(v), Some(c), Some(d)) = (value, count, denominator) {
-            if c > 0.0 && d > 0.0 {
-                draft.ratio_samples.push(v / (c / d));
-            }
+        if let Some(c) = c_value_type {
+            draft.value_type_setting = draft
+                .value_type_setting
+                .or_else(|| standardisation::from_value_type(field(r, c)));
         }
+        let sample = Sample::from_row(field(r, c_value), value, count, denominator);
         let area_name = c_area_name
             .map(|c| field(r, c).to_string())
             .unwrap_or_default();
         let is_england = code == ENGLAND;
+        if is_england {
+            draft.england_sample = sample.or(draft.england_sample);
+        }
         if is_england || ctx.county_codes.iter().any(|c| c == &code) {
             let comparators = if is_england {
                 &mut draft.england
@@ -357,6 +372,7 @@ fn load_fingertips(
             lower998,
             upper998,
         };
+        draft.samples.extend(sample);
         draft.add(period, code, line, v);
     }
     drafts
@@ -389,6 +405,7 @@ fn base_meta(
         age: age.to_string(),
         source_id: source_id.to_string(),
         unit: cfg.unit.clone().unwrap_or_else(|| "%".into()),
+        standardisation: None,
     }
 }
 
@@ -409,17 +426,33 @@ fn finish(
             ),
         });
     };
+    let classified = standardisation::classify(
+        cfg.standardisation.or(draft.value_type_setting),
+        &draft.samples,
+        draft.england_sample,
+        cfg.multiplier,
+    );
+    let standardised = classified.standardisation;
+    draft.meta.standardisation = standardised;
     if cfg.value_type.is_none() && cfg.multiplier.is_none() {
-        if let Some((vt, mult, unit)) = infer_scale(&mut draft.ratio_samples) {
-            draft.meta.value_type = vt;
+        if let Some((mult, unit)) = classified.scale {
+            // Standardised values are rates with Byar's (or Dobson's) limits, whatever the scale.
+            draft.meta.value_type = if standardised.is_none() && mult == 100.0 {
+                ValueType::Proportion
+            } else {
+                ValueType::Rate
+            };
             draft.meta.multiplier = mult;
-            draft.meta.unit = cfg.unit.clone().unwrap_or(unit);
+            draft.meta.unit = cfg.unit.clone().unwrap_or_else(|| unit.to_string());
         }
+    } else if standardised.is_some() && cfg.value_type.is_none() {
+        draft.meta.value_type = ValueType::Rate;
     }
     if draft.meta.period.is_empty() {
         draft.meta.period = latest.label().to_string();
     }
-    let multiplier = draft.meta.multiplier;
+    // A standardised value is never made from the count and denominator.
+    let multiplier = standardised.is_none().then_some(draft.meta.multiplier);
     // A comparator of the period; for the latest, else the latest known (as before periods).
     let england = draft
         .england
@@ -448,15 +481,15 @@ fn finish(
 }
 
 /// One period's values in area-code order, with value = count / denominator × multiplier
-/// where the file gives none.
+/// where the file gives none (and the value is crude: `multiplier` is `None` otherwise).
 fn sorted_values(
     values: BTreeMap<String, (usize, IndicatorValue)>,
-    multiplier: f64,
+    multiplier: Option<f64>,
 ) -> Vec<IndicatorValue> {
     values
         .into_values()
         .map(|(_, mut v)| {
-            if v.value.is_none() {
+            if let (None, Some(multiplier)) = (v.value, multiplier) {
                 if let (Some(c), Some(d)) = (v.count, v.denominator) {
                     if d > 0.0 {
                         v.value = Some(c / d * multiplier);
@@ -466,31 +499,6 @@ fn sorted_values(
             v
         })
         .collect()
-}
-
-/// value / (count / denominator) tells the multiplier: 100 → percentage, 1,000 or 100,000 → rate.
-fn infer_scale(samples: &mut [f64]) -> Option<(ValueType, f64, String)> {
-    if samples.is_empty() {
-        return None;
-    }
-    samples.sort_by(f64::total_cmp);
-    let median = samples[samples.len() / 2];
-    let candidates = [
-        (1.0, "ratio"),
-        (100.0, "%"),
-        (1_000.0, "per 1,000"),
-        (10_000.0, "per 10,000"),
-        (100_000.0, "per 100,000"),
-    ];
-    let (mult, unit) = candidates
-        .iter()
-        .find(|(m, _)| (median / m - 1.0).abs() < 0.02)?;
-    let vt = if *mult == 100.0 {
-        ValueType::Proportion
-    } else {
-        ValueType::Rate
-    };
-    Some((vt, *mult, unit.to_string()))
 }
 
 fn load_tidy(
@@ -557,6 +565,10 @@ fn load_tidy(
             lower998: None,
             upper998: None,
         };
+        let value_text = c_value.map_or("", |c| field(r, c));
+        draft
+            .samples
+            .extend(Sample::from_row(value_text, value, count, denominator));
         draft.add(period, code, line, v);
     }
     drafts

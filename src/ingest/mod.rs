@@ -9,6 +9,8 @@
 //! - [`population`]: single-year-of-age estimates.
 //! - [`lookups`]: LSOA→MSOA, 2011↔2021, LSOA→ward, MSOA names.
 //! - [`indicators`]: Fingertips CSV export and tidy CSV.
+//! - [`standardisation`]: is a published value its crude rate, or directly/indirectly
+//!   standardised?
 //! - [`localities`]: the area→locality grouping.
 //! - [`sites`]: service sites by postcode or lon/lat.
 //! - [`postcodes`]: Code-Point Open + ONS postcode lookup.
@@ -27,6 +29,7 @@ pub mod postcodes;
 pub mod reach;
 pub mod reproject;
 pub mod sites;
+pub mod standardisation;
 pub mod table;
 pub mod text;
 

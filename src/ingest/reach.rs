@@ -311,6 +311,7 @@ fn reach_indicator(
             age: format!("{}-{} yrs", spec.ages.0, spec.ages.1),
             source_id: spec.source_id.clone(),
             unit: "per 1,000".into(),
+            standardisation: None,
         },
         values,
         england: None,

@@ -412,6 +412,7 @@ mod tests {
                 age: "All".into(),
                 source_id: "s".into(),
                 unit: "%".into(),
+                standardisation: None,
             },
             values,
             england: None,

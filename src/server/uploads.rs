@@ -13,7 +13,7 @@
 use super::error::{ApiError, ApiQuery};
 use super::state::AppState;
 use super::writer::{AuditLine, Writer};
-use crate::config::IndicatorMetaConfig;
+use crate::config::{IndicatorMetaConfig, StandardisationSetting};
 use crate::dataset::{Dataset, Polarity, ValueType};
 use crate::uploads::{IndicatorUpload, Provenance, UploadError, Uploads};
 use axum::body::{Body, Bytes};
@@ -62,6 +62,9 @@ pub struct UploadQuery {
     /// `higher_is_worse`, `higher_is_better` or `not_applicable`.
     pub polarity: Option<String>,
     pub unit: Option<String>,
+    /// `none`, `direct` or `indirect`: how the values were standardised (default: from a
+    /// `Value type` column, else detected from the data).
+    pub standardisation: Option<String>,
 }
 
 /// Query of `POST /api/sites`.
@@ -144,6 +147,11 @@ impl UploadQuery {
                 )?,
                 unit: self.unit.clone(),
                 period: None,
+                standardisation: parse_choice::<StandardisationSetting>(
+                    "standardisation",
+                    self.standardisation.as_deref(),
+                    "none, direct, indirect",
+                )?,
             },
         })
     }

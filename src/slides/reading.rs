@@ -295,6 +295,7 @@ mod tests {
             age: "10-11 yrs".into(),
             source_id: "s".into(),
             unit: "%".into(),
+            standardisation: None,
         };
         let group = |key: &str, value: f64, suppressed: bool| GapGroup {
             key: key.into(),
@@ -340,6 +341,7 @@ mod tests {
             },
             england: None,
             county: None,
+            not_recomputed: vec![],
             method_notes: vec![],
             suppression_note: String::new(),
             reps: 1000,

@@ -14,6 +14,7 @@ mod hostile;
 mod ops;
 mod place;
 mod reach;
+mod standardised;
 mod stats;
 mod suppression;
 mod tiles;

@@ -167,3 +167,61 @@ fn standardised_fingertips_rows_are_recomputed_or_listed_with_the_reason() {
     assert_eq!(tallies["93763"].method_confirmed, 618);
     assert_eq!(tallies["41101"].recomputed, 108);
 }
+
+/// The loader's rule (`gapmap::ingest::standardisation::classify`) on the real rows: every
+/// indicator's deprivation-decile rows are its samples and England's row its reference. The
+/// rule must find 41101 indirectly standardised (England's value is its crude rate), the two
+/// DSRs and the weighted survey estimate (93015) not crude, and every crude indicator crude —
+/// the same split `fingertips_ci.rs` documents by hand.
+#[test]
+fn the_loader_tells_standardised_from_crude_on_the_real_rows() {
+    use gapmap::dataset::Standardisation;
+    use gapmap::ingest::standardisation::{classify, Sample};
+    let mut reader = csv::Reader::from_path(file()).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (id_c, area_c, cat_c, value_c, count_c, denom_c) = (
+        col("Indicator ID"),
+        col("Area Code"),
+        col("Category Type"),
+        col("Value"),
+        col("Count"),
+        col("Denominator"),
+    );
+    let mut samples: BTreeMap<String, (Vec<Sample>, Option<Sample>)> = BTreeMap::new();
+    for record in reader.records() {
+        let r = record.unwrap();
+        let number = |c: usize| r[c].parse::<f64>().ok();
+        let sample = Sample::from_row(
+            &r[value_c],
+            number(value_c),
+            number(count_c),
+            number(denom_c),
+        );
+        let entry = samples.entry(r[id_c].to_string()).or_default();
+        if r[cat_c].is_empty() && &r[area_c] == "E92000001" {
+            entry.1 = entry.1.or(sample);
+        } else if !r[cat_c].is_empty() {
+            entry.0.extend(sample);
+        }
+    }
+    let found: BTreeMap<&str, Option<Standardisation>> = samples
+        .iter()
+        .map(|(id, (rows, england))| {
+            (
+                id.as_str(),
+                classify(None, rows, *england, None).standardisation,
+            )
+        })
+        .collect();
+    println!("{found:?}");
+    assert_eq!(found["41101"], Some(Standardisation::Indirect));
+    for id in ["22401", "93763", "93015"] {
+        assert_eq!(found[id], Some(Standardisation::Adjusted), "{id}");
+    }
+    for id in [
+        "20401", "92266", "92904", "41203", "93124", "91894", "93085", "93474", "93701",
+    ] {
+        assert_eq!(found[id], None, "{id} is a crude rate or proportion");
+    }
+}

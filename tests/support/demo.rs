@@ -66,6 +66,7 @@ pub fn load_demo_indicators(path: &Path) -> Vec<Indicator> {
                     age: r["Age"].clone(),
                     source_id: "demo".into(),
                     unit: "%".into(),
+                    standardisation: None,
                 },
                 values: vec![],
                 england: None,

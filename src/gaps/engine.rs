@@ -3,7 +3,8 @@
 //! each stage a function in its own file. The table it returns is *not* yet public: the public
 //! face (`crate::public`) adds the cross-table disclosure audit, so the engine is crate-private.
 
-use super::estimates::{estimate_rows, uses_counts, Computed};
+use super::computed::Computed;
+use super::estimates::{estimate_rows, uses_counts};
 use super::groups::{group_areas, Row};
 use super::notes::{method_notes, suppression_note};
 use super::request::{GapError, GapRequest, GroupBy};

@@ -2,38 +2,16 @@
 //! Wilson for proportions, Byar (exact Poisson below 10 events) for rates, a pooled mean for
 //! means — from the row's summed count and denominator (never an average of area rates).
 
+use super::computed::Computed;
 use super::groups::Row;
 use super::request::GapError;
 use super::standardised::{self, NotRecomputed};
 use crate::dataset::{Indicator, IndicatorMeta, ValueType};
-use crate::stats::gap::{self, GroupEstimate};
+use crate::stats::gap;
 use crate::stats::mean::{pooled_mean, se_from_interval95};
 use crate::stats::poisson_exact::rate_interval;
 use crate::stats::wilson::wilson_interval;
 use crate::stats::{Confidence, StatsError};
-
-/// A value with its intervals on the display scale.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Computed {
-    pub value: f64,
-    pub lower95: f64,
-    pub upper95: f64,
-    pub lower998: f64,
-    pub upper998: f64,
-    pub log_se: Option<f64>,
-}
-
-impl Computed {
-    /// The value as the gap methods take it.
-    pub fn estimate(&self) -> GroupEstimate {
-        GroupEstimate {
-            value: self.value,
-            lower95: self.lower95,
-            upper95: self.upper95,
-            log_se: self.log_se,
-        }
-    }
-}
 
 /// Whether the indicator's values are computed from counts (proportions, rates).
 pub(crate) fn uses_counts(meta: &IndicatorMeta) -> bool {

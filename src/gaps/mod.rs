@@ -17,6 +17,7 @@
 //!   `notes` (method and suppression notes); [`standardised`] is stage 2 for directly and
 //!   indirectly standardised indicators (which rows can be recomputed, and why not).
 
+mod computed;
 mod engine;
 mod estimates;
 mod groups;

@@ -15,7 +15,7 @@
 //!   value and limits; a row of several areas is not recomputed. **Adjusted** values (not the
 //!   crude rate, for a reason the data cannot name) are treated the same way.
 
-use super::estimates::Computed;
+use super::computed::Computed;
 use super::groups::Row;
 use crate::dataset::{IndicatorValue, Standardisation};
 use crate::stats::confidence::ConfidenceLevel;
@@ -92,10 +92,12 @@ fn indirect(row: &Row, reference: Option<f64>) -> Result<Option<Computed>, Strin
                 oe.observed += o;
                 oe.expected += o * reference / value;
             }
-            (Some(o), _) if o <= 0.0 => return Err(format!(
+            (Some(o), _) if o <= 0.0 => {
+                return Err(format!(
                 "area {} has no events, so its expected count cannot be recovered from its value",
                 v.area_code
-            )),
+            ))
+            }
             _ => {
                 return Err(format!(
                     "area {} has no published count or value",

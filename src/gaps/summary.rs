@@ -3,7 +3,8 @@
 //! row's weight share and rank midpoint, the fitted line's two ends), all from the same
 //! weights, so a chart drawn from them shows the published SII.
 
-use super::estimates::{sii_weight, uses_counts, Computed};
+use super::computed::Computed;
+use super::estimates::{sii_weight, uses_counts};
 use super::groups::Row;
 use super::request::GapRequest;
 use super::table::{GapSummary, SiiLine};

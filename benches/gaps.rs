@@ -108,6 +108,7 @@ fn indicators(areas: &[Area]) -> Vec<Indicator> {
                         upper95: None,
                         lower998: None,
                         upper998: None,
+                        bands: Vec::new(),
                     }
                 })
                 .collect();
@@ -131,6 +132,7 @@ fn indicators(areas: &[Area]) -> Vec<Indicator> {
                     source_id: "bench".into(),
                     unit: String::new(),
                     standardisation: None,
+                    age_standard: None,
                 },
                 values,
                 england: None,

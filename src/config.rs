@@ -164,6 +164,10 @@ pub enum IndicatorFormat {
     Fingertips,
     /// `area_code,indicator_id,period,count,denominator[,value]` plus a metadata table in the config.
     Tidy,
+    /// `area_code,indicator_id,period,age_band,count,population`: age-band counts, directly
+    /// standardised by gapmap (`ingest::age_bands`).
+    #[serde(rename = "age_bands")]
+    AgeBands,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -210,6 +214,19 @@ pub struct IndicatorMetaConfig {
     /// denominator × multiplier are standardised); see `ingest::standardisation`.
     #[serde(default)]
     pub standardisation: Option<StandardisationSetting>,
+    /// esp2013 (default) | esp1976: the standard population of an age-band file's DSRs.
+    #[serde(default)]
+    pub standard_population: Option<StandardPopulationName>,
+}
+
+/// A bundled standard population (`stats::standard_population`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StandardPopulationName {
+    /// European Standard Population 2013 (19 bands, 0-4 … 90+).
+    Esp2013,
+    /// European Standard Population 1976 (19 bands, <1, 1-4 … 85+).
+    Esp1976,
 }
 
 /// The config's word on an indicator's standardisation.

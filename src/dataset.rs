@@ -379,6 +379,28 @@ pub struct IndicatorMeta {
     /// ([`Standardisation`]).
     #[serde(default)]
     pub standardisation: Option<Standardisation>,
+    /// The standard population a directly standardised indicator loaded from age-band counts
+    /// uses; each value's `bands` follow its band order. `None` for every other indicator.
+    #[serde(default)]
+    pub age_standard: Option<AgeStandard>,
+}
+
+/// The standard population of a directly standardised indicator (the bands the file gave).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgeStandard {
+    /// `esp2013` or `esp1976`.
+    pub name: String,
+    /// Band labels as the standard names them, in order.
+    pub bands: Vec<String>,
+    /// The standard's population of each band.
+    pub weights: Vec<f64>,
+}
+
+/// One age band of one area: events and population (loaded from an age-band file).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct BandCount {
+    pub count: f64,
+    pub population: f64,
 }
 
 /// How a standardised indicator's published values were made (Fingertips' "Value type").
@@ -424,6 +446,11 @@ pub struct IndicatorValue {
     pub upper95: Option<f64>,
     pub lower998: Option<f64>,
     pub upper998: Option<f64>,
+    /// Events and population by age band, in the order of the indicator's
+    /// [`IndicatorMeta::age_standard`] (empty unless loaded from an age-band file). Kept for
+    /// pooling areas into groups by Dobson's method; never published.
+    #[serde(default)]
+    pub bands: Vec<BandCount>,
 }
 
 /// A reference value (England or the county) with its interval.

@@ -287,6 +287,7 @@ fn has_overrides(meta: &IndicatorMetaConfig) -> bool {
         || meta.unit.is_some()
         || meta.period.is_some()
         || meta.standardisation.is_some()
+        || meta.standard_population.is_some()
 }
 
 /// Read an uploaded sites CSV (`id,name,kind,postcode,lon,lat,existing`), placing sites by

@@ -61,7 +61,7 @@ pub(super) fn estimate_rows(ind: &Indicator, rows: &[Row]) -> Result<Estimates, 
         let computed = rows
             .iter()
             .map(|r| {
-                standardised::estimate(kind, r, reference).unwrap_or_else(|reason| {
+                standardised::estimate(meta, kind, r, reference).unwrap_or_else(|reason| {
                     not_recomputed.push(NotRecomputed {
                         key: r.key.clone(),
                         label: r.label.clone(),

@@ -11,13 +11,16 @@
 //!   with no events has value 0, and its E cannot be recovered. The published value's rounding
 //!   carries into E (for a value published to 1 d.p. near 100, under 0.05%).
 //! - **Direct** (Dobson et al. 1991): a group's DSR needs the age-band counts and populations
-//!   of its areas, which an export does not carry. A row of one area is that area's published
-//!   value and limits; a row of several areas is not recomputed. **Adjusted** values (not the
+//!   of its areas. Loaded from an age-band file ([`crate::ingest::age_bands`]), the row is the
+//!   DSR of its areas' summed bands (below 10 events, none, as the package). From an export,
+//!   which does not carry them, a row of one area is that area's published value and limits
+//!   and a row of several areas is not recomputed. **Adjusted** values (not the
 //!   crude rate, for a reason the data cannot name) are treated the same way.
 
 use super::computed::Computed;
 use super::groups::Row;
-use crate::dataset::{IndicatorValue, Standardisation};
+use crate::dataset::{BandCount, IndicatorMeta, IndicatorValue, Standardisation};
+use crate::ingest::age_bands::dsr_of;
 use crate::stats::confidence::ConfidenceLevel;
 use crate::stats::isr::{isr_ratio, ObservedExpected};
 use crate::stats::{gap, Confidence};
@@ -35,6 +38,7 @@ pub struct NotRecomputed {
 
 /// The value of a standardised row, or why there is none.
 pub(super) fn estimate(
+    meta: &IndicatorMeta,
     kind: Standardisation,
     row: &Row,
     reference: Option<f64>,
@@ -43,6 +47,7 @@ pub(super) fn estimate(
         return Ok(None);
     }
     match kind {
+        Standardisation::Direct if meta.age_standard.is_some() => pooled(meta, row),
         Standardisation::Direct => direct(row, "a directly standardised rate for {n} areas together needs their age-band counts and populations (Dobson's method), which the file does not carry"),
         Standardisation::Adjusted => direct(row, "the published values are not count / denominator × multiplier (a directly standardised rate, a weighted survey estimate or a modelled value), so {n} areas cannot be pooled from their counts; set `standardisation` in the config if it is a crude rate"),
         Standardisation::Indirect => indirect(row, reference),
@@ -58,6 +63,49 @@ fn direct(row: &Row, why: &str) -> Result<Option<Computed>, String> {
             .ok_or_else(|| "its area has no published value with 95% limits".to_string()),
         many => Err(why.replace("{n}", &many.len().to_string())),
     }
+}
+
+/// A DSR of the row's areas pooled band by band (Dobson's method on the summed age-band counts
+/// and populations: the group's own DSR, not an average of its areas').
+fn pooled(meta: &IndicatorMeta, row: &Row) -> Result<Option<Computed>, String> {
+    let Some(standard) = &meta.age_standard else {
+        return Ok(None);
+    };
+    let n = standard.weights.len();
+    let mut bands = vec![
+        BandCount {
+            count: 0.0,
+            population: 0.0
+        };
+        n
+    ];
+    for v in &row.published {
+        if v.bands.len() != n {
+            return Err(format!("area {} has no age-band counts", v.area_code));
+        }
+        for (sum, b) in bands.iter_mut().zip(&v.bands) {
+            sum.count += b.count;
+            sum.population += b.population;
+        }
+    }
+    let d = dsr_of(&bands, &standard.weights, meta.multiplier).map_err(|e| e.to_string())?;
+    let (Some(value), [(Some(lower95), Some(upper95)), (Some(lower998), Some(upper998))]) =
+        (d.value, d.limits)
+    else {
+        return Err(format!(
+            "{} events: a directly standardised rate needs at least 10 (as PHEindicatormethods calculate_dsr)",
+            d.count
+        ));
+    };
+    Ok(Some(Computed {
+        value,
+        lower95,
+        upper95,
+        lower998,
+        upper998,
+        log_se: (lower95 > 0.0 && upper95 > lower95)
+            .then(|| (upper95.ln() - lower95.ln()) / (2.0 * Confidence::P95.z())),
+    }))
 }
 
 /// One area's published value and limits; 99.8% limits from the 95% ones on the log scale

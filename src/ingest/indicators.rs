@@ -13,39 +13,26 @@
 //!
 //! Tidy CSV: `area_code,indicator_id,period,count,denominator[,value]`; names, value type,
 //! multiplier and polarity come from the config's `[indicators.meta.<id>]` tables.
+//! Age-band CSV (`…,age_band,count,population`): [`super::age_bands`].
 
 use super::csvfile::{field, Csv};
+use super::draft::{base_meta, finish, first_occurrence, Draft};
+pub use super::draft::{parse_period, AreaContext};
 use super::standardisation::{self, Sample};
 use super::{parse_opt_f64, IngestError};
-use crate::config::{
-    IndicatorConfig, IndicatorFormat, IndicatorMetaConfig, StandardisationSetting,
-};
-use crate::dataset::PeriodValues;
-use crate::dataset::{
-    Comparator, Indicator, IndicatorMeta, IndicatorValue, NationalDeprivationRow, Polarity,
-    ValueType,
-};
+use crate::config::{IndicatorConfig, IndicatorFormat};
+use crate::dataset::{Comparator, Indicator, IndicatorValue, NationalDeprivationRow, ValueType};
 use crate::level::Level;
-use crate::period::Period;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-
-/// What a loader needs to know about the geography.
-pub struct AreaContext<'a> {
-    pub level: Level,
-    /// Codes of the level inside the area of interest.
-    pub area_codes: &'a HashSet<String>,
-    /// Every national code of the level (to tell "outside the area" from "no such area").
-    pub national_codes: &'a HashSet<String>,
-    /// LA codes of the area of interest, and the display name.
-    pub county_codes: &'a [String],
-}
 
 const ENGLAND: &str = "E92000001";
 
 const FINGERTIPS_EXPECTED: &str = "a Fingertips CSV export";
 const TIDY_EXPECTED: &str =
     "a tidy indicator CSV (area_code,indicator_id,period,count,denominator[,value])";
+const AGE_BANDS_EXPECTED: &str =
+    "an age-band CSV (area_code,indicator_id,period,age_band,count,population)";
 
 /// Load one configured indicator file.
 pub fn load_indicator_file(
@@ -85,6 +72,8 @@ pub fn detect_format(header_line: &str) -> Option<IndicatorFormat> {
         .any(|c| c.eq_ignore_ascii_case("Indicator ID"))
     {
         Some(IndicatorFormat::Fingertips)
+    } else if columns.contains(&"indicator_id") && columns.contains(&"age_band") {
+        Some(IndicatorFormat::AgeBands)
     } else if columns.contains(&"indicator_id") {
         Some(IndicatorFormat::Tidy)
     } else {
@@ -96,6 +85,7 @@ fn expected(format: IndicatorFormat) -> &'static str {
     match format {
         IndicatorFormat::Fingertips => FINGERTIPS_EXPECTED,
         IndicatorFormat::Tidy => TIDY_EXPECTED,
+        IndicatorFormat::AgeBands => AGE_BANDS_EXPECTED,
     }
 }
 
@@ -108,6 +98,7 @@ fn load_indicator_csv(
     match config.format {
         IndicatorFormat::Fingertips => load_fingertips(csv, config, source_id, ctx),
         IndicatorFormat::Tidy => load_tidy(csv, config, source_id, ctx),
+        IndicatorFormat::AgeBands => super::age_bands::load_age_bands(csv, config, source_id, ctx),
     }
 }
 
@@ -143,47 +134,6 @@ fn check_counts(
     Ok(())
 }
 
-/// The period of one row: a label in one of the forms [`Period::parse`] reads, else an error
-/// naming the line and the field.
-pub fn parse_period(
-    path: &Path,
-    line: usize,
-    field: &str,
-    text: &str,
-) -> Result<Period, IngestError> {
-    Period::parse(text).map_err(|e| IngestError::BadValue {
-        path: path.into(),
-        line,
-        field: field.into(),
-        value: text.to_string(),
-        expected: e.to_string().split_once("; expected ").map_or_else(
-            || "a period label".to_string(),
-            |(_, forms)| forms.to_string(),
-        ),
-    })
-}
-
-/// Record the line of an (indicator, area, period, …) key; a second occurrence is an error
-/// naming both lines.
-fn first_occurrence<K: std::hash::Hash + Eq>(
-    seen: &mut HashMap<K, usize>,
-    key: K,
-    path: &Path,
-    line: usize,
-    (id, code, period): (&str, &str, &str),
-) -> Result<(), IngestError> {
-    if let Some(&first_line) = seen.get(&key) {
-        return Err(IngestError::Duplicate {
-            path: path.into(),
-            line,
-            key: format!("indicator {id}, area {code}, period {period}"),
-            first_line,
-        });
-    }
-    seen.insert(key, line);
-    Ok(())
-}
-
 /// Does this look like a code of `level`? (E02 MSOA, E01 LSOA, E05 ward.)
 fn code_shape_matches(level: Level, code: &str) -> bool {
     let prefix = match level {
@@ -195,43 +145,6 @@ fn code_shape_matches(level: Level, code: &str) -> bool {
     };
     code.starts_with(prefix)
 }
-
-struct Draft {
-    meta: IndicatorMeta,
-    /// period (in time order) → area code → (line, value)
-    periods: BTreeMap<Period, BTreeMap<String, (usize, IndicatorValue)>>,
-    england: BTreeMap<Period, Comparator>,
-    county: BTreeMap<Period, Comparator>,
-    /// Area rows' published values with their counts, to tell crude from standardised.
-    samples: Vec<Sample>,
-    /// England's row, the reference of an indirectly standardised indicator.
-    england_sample: Option<Sample>,
-    /// What a `Value type` column says.
-    value_type_setting: Option<StandardisationSetting>,
-}
-
-impl Draft {
-    fn new(meta: IndicatorMeta) -> Draft {
-        Draft {
-            meta,
-            periods: BTreeMap::new(),
-            england: BTreeMap::new(),
-            county: BTreeMap::new(),
-            samples: Vec::new(),
-            england_sample: None,
-            value_type_setting: None,
-        }
-    }
-
-    /// Keep one area's value for a period (the caller has rejected duplicates).
-    fn add(&mut self, period: Period, code: String, line: usize, value: IndicatorValue) {
-        self.periods
-            .entry(period)
-            .or_default()
-            .insert(code, (line, value));
-    }
-}
-
 fn load_fingertips(
     csv: &Csv,
     config: &IndicatorConfig,
@@ -371,6 +284,7 @@ fn load_fingertips(
             upper95,
             lower998,
             upper998,
+            bands: Vec::new(),
         };
         draft.samples.extend(sample);
         draft.add(period, code, line, v);
@@ -378,126 +292,6 @@ fn load_fingertips(
     drafts
         .into_values()
         .map(|d| finish(path, d, config))
-        .collect()
-}
-
-fn base_meta(
-    id: &str,
-    name: &str,
-    cfg: &IndicatorMetaConfig,
-    config: &IndicatorConfig,
-    source_id: &str,
-    sex: &str,
-    age: &str,
-) -> IndicatorMeta {
-    let name = cfg.name.clone().unwrap_or_else(|| name.to_string());
-    IndicatorMeta {
-        id: id.to_string(),
-        short_name: cfg.short_name.clone().unwrap_or_else(|| name.clone()),
-        name,
-        value_type: cfg.value_type.unwrap_or(ValueType::Proportion),
-        multiplier: cfg.multiplier.unwrap_or(100.0),
-        polarity: cfg.polarity.unwrap_or(Polarity::NotApplicable),
-        synthetic: config.synthetic,
-        level: config.level,
-        period: cfg.period.clone().unwrap_or_default(),
-        sex: sex.to_string(),
-        age: age.to_string(),
-        source_id: source_id.to_string(),
-        unit: cfg.unit.clone().unwrap_or_else(|| "%".into()),
-        standardisation: None,
-    }
-}
-
-/// Order the periods in time (the latest becomes the values, the rest `earlier`), infer value
-/// type/multiplier when not configured, sort values.
-fn finish(
-    path: &Path,
-    mut draft: Draft,
-    config: &IndicatorConfig,
-) -> Result<Indicator, IngestError> {
-    let cfg = config.meta.get(&draft.meta.id).cloned().unwrap_or_default();
-    let Some((latest, values)) = draft.periods.pop_last() else {
-        return Err(IngestError::Invalid {
-            path: path.into(),
-            message: format!(
-                "indicator {} has no rows for {} areas in the area of interest; check the level (`level = \"{}\"` in the config) and the area codes",
-                draft.meta.id, config.level, config.level
-            ),
-        });
-    };
-    let classified = standardisation::classify(
-        cfg.standardisation.or(draft.value_type_setting),
-        &draft.samples,
-        draft.england_sample,
-        cfg.multiplier,
-    );
-    let standardised = classified.standardisation;
-    draft.meta.standardisation = standardised;
-    if cfg.value_type.is_none() && cfg.multiplier.is_none() {
-        if let Some((mult, unit)) = classified.scale {
-            // Standardised values are rates with Byar's (or Dobson's) limits, whatever the scale.
-            draft.meta.value_type = if standardised.is_none() && mult == 100.0 {
-                ValueType::Proportion
-            } else {
-                ValueType::Rate
-            };
-            draft.meta.multiplier = mult;
-            draft.meta.unit = cfg.unit.clone().unwrap_or_else(|| unit.to_string());
-        }
-    } else if standardised.is_some() && cfg.value_type.is_none() {
-        draft.meta.value_type = ValueType::Rate;
-    }
-    if draft.meta.period.is_empty() {
-        draft.meta.period = latest.label().to_string();
-    }
-    // A standardised value is never made from the count and denominator.
-    let multiplier = standardised.is_none().then_some(draft.meta.multiplier);
-    // A comparator of the period; for the latest, else the latest known (as before periods).
-    let england = draft
-        .england
-        .remove(&latest)
-        .or_else(|| draft.england.last_key_value().map(|(_, c)| c.clone()));
-    let county = draft
-        .county
-        .remove(&latest)
-        .or_else(|| draft.county.last_key_value().map(|(_, c)| c.clone()));
-    let earlier = std::mem::take(&mut draft.periods)
-        .into_iter()
-        .map(|(period, values)| PeriodValues {
-            england: draft.england.remove(&period),
-            county: draft.county.remove(&period),
-            period: period.label().to_string(),
-            values: sorted_values(values, multiplier),
-        })
-        .collect();
-    Ok(Indicator {
-        england,
-        county,
-        meta: draft.meta,
-        values: sorted_values(values, multiplier),
-        earlier,
-    })
-}
-
-/// One period's values in area-code order, with value = count / denominator × multiplier
-/// where the file gives none (and the value is crude: `multiplier` is `None` otherwise).
-fn sorted_values(
-    values: BTreeMap<String, (usize, IndicatorValue)>,
-    multiplier: Option<f64>,
-) -> Vec<IndicatorValue> {
-    values
-        .into_values()
-        .map(|(_, mut v)| {
-            if let (None, Some(multiplier)) = (v.value, multiplier) {
-                if let (Some(c), Some(d)) = (v.count, v.denominator) {
-                    if d > 0.0 {
-                        v.value = Some(c / d * multiplier);
-                    }
-                }
-            }
-            v
-        })
         .collect()
 }
 
@@ -564,6 +358,7 @@ fn load_tidy(
             upper95: None,
             lower998: None,
             upper998: None,
+            bands: Vec::new(),
         };
         let value_text = c_value.map_or("", |c| field(r, c));
         draft

@@ -9,6 +9,9 @@
 //! - [`population`]: single-year-of-age estimates.
 //! - [`lookups`]: LSOA→MSOA, 2011↔2021, LSOA→ward, MSOA names.
 //! - [`indicators`]: Fingertips CSV export and tidy CSV.
+//! - `draft`: what the indicator loaders share (area context, period checks, the draft an
+//!   indicator is gathered in).
+//! - [`age_bands`]: age-band counts, directly standardised (Dobson) per area.
 //! - [`standardisation`]: is a published value its crude rate, or directly/indirectly
 //!   standardised?
 //! - [`localities`]: the area→locality grouping.
@@ -17,8 +20,10 @@
 //! - [`reproject`]: WGS84 ↔ British National Grid (and a file's own CRS) with GDAL.
 //! - [`placement`]: placement demand/site CSVs and travel-time matrices.
 
+pub mod age_bands;
 pub mod boundaries;
 pub mod csvfile;
+mod draft;
 pub mod imd;
 pub mod indicators;
 pub mod localities;

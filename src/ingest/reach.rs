@@ -278,6 +278,7 @@ fn reach_indicator(
                 upper95,
                 lower998,
                 upper998,
+                bands: Vec::new(),
             }
         })
         .collect();
@@ -312,6 +313,7 @@ fn reach_indicator(
             source_id: spec.source_id.clone(),
             unit: "per 1,000".into(),
             standardisation: None,
+            age_standard: None,
         },
         values,
         england: None,

@@ -395,6 +395,7 @@ mod tests {
                 upper95: None,
                 lower998: None,
                 upper998: None,
+                bands: Vec::new(),
             })
             .collect();
         let indicator = Indicator {
@@ -413,6 +414,7 @@ mod tests {
                 source_id: "s".into(),
                 unit: "%".into(),
                 standardisation: None,
+                age_standard: None,
             },
             values,
             england: None,

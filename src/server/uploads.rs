@@ -13,7 +13,7 @@
 use super::error::{ApiError, ApiQuery};
 use super::state::AppState;
 use super::writer::{AuditLine, Writer};
-use crate::config::{IndicatorMetaConfig, StandardisationSetting};
+use crate::config::{IndicatorMetaConfig, StandardPopulationName, StandardisationSetting};
 use crate::dataset::{Dataset, Polarity, ValueType};
 use crate::uploads::{IndicatorUpload, Provenance, UploadError, Uploads};
 use axum::body::{Body, Bytes};
@@ -49,7 +49,7 @@ fn upload_error(e: UploadError) -> ApiError {
 pub struct UploadQuery {
     /// File name for errors and the audit log (default `upload.csv`).
     pub file: Option<String>,
-    /// `fingertips` or `tidy`; detected from the header when absent.
+    /// `fingertips`, `tidy` or `age_bands`; detected from the header when absent.
     pub format: Option<String>,
     /// Level of the area codes (default: the dataset's default level).
     pub level: Option<String>,
@@ -65,6 +65,8 @@ pub struct UploadQuery {
     /// `none`, `direct` or `indirect`: how the values were standardised (default: from a
     /// `Value type` column, else detected from the data).
     pub standardisation: Option<String>,
+    /// `esp2013` (default) or `esp1976`: the standard population of an age-band file.
+    pub standard_population: Option<String>,
 }
 
 /// Query of `POST /api/sites`.
@@ -117,7 +119,7 @@ impl UploadQuery {
         let level = super::api::query_level(state, self.level.as_deref())?;
         Ok(IndicatorUpload {
             file: file_name(self.file.as_deref(), "upload.csv")?,
-            format: parse_choice("format", self.format.as_deref(), "fingertips, tidy")?,
+            format: parse_choice("format", self.format.as_deref(), "fingertips, tidy, age_bands")?,
             level,
             meta: IndicatorMetaConfig {
                 name: self.name.clone(),
@@ -151,6 +153,11 @@ impl UploadQuery {
                     "standardisation",
                     self.standardisation.as_deref(),
                     "none, direct, indirect",
+                )?,
+                standard_population: parse_choice::<StandardPopulationName>(
+                    "standard_population",
+                    self.standard_population.as_deref(),
+                    "esp2013, esp1976",
                 )?,
             },
         })
@@ -334,7 +341,7 @@ async fn run_change(
 /// `POST /api/indicators`
 #[utoipa::path(post, path = "/api/indicators", tag = "uploads",
     params(UploadQuery),
-    request_body(content = String, content_type = "text/csv", description = "A Fingertips CSV export or a tidy CSV (area_code,indicator_id,period,count,denominator[,value]); may be gzip"),
+    request_body(content = String, content_type = "text/csv", description = "A Fingertips CSV export, a tidy CSV (area_code,indicator_id,period,count,denominator[,value]) or an age-band CSV (area_code,indicator_id,period,age_band,count,population; directly standardised by gapmap); may be gzip"),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Validated, persisted and now served", body = ChangeResult),

@@ -296,6 +296,7 @@ mod tests {
             source_id: "s".into(),
             unit: "%".into(),
             standardisation: None,
+            age_standard: None,
         };
         let group = |key: &str, value: f64, suppressed: bool| GapGroup {
             key: key.into(),

@@ -264,3 +264,166 @@ async fn a_directly_standardised_export_keeps_published_values_and_names_the_gro
         &["standardisation", "none, direct, indirect"],
     );
 }
+
+/// Age-band counts for a children's indicator (ages 0-19, ESP 2013 bands 0-4 … 15-19).
+fn age_band_file(codes: &[String]) -> (String, BTreeMap<String, Vec<(f64, f64)>>) {
+    let mut csv = String::from("area_code,indicator_id,period,age_band,count,population\n");
+    let mut bands = BTreeMap::new();
+    let labels = ["0-4", "5 - 9 yrs", "10–14", "15-19"];
+    for (i, code) in codes.iter().enumerate() {
+        let mut area = Vec::new();
+        for (b, label) in labels.iter().enumerate() {
+            let count = (3 + (i * (b + 2)) % 11) as f64;
+            let population = (380 + 13 * i + 45 * b) as f64;
+            csv.push_str(&format!(
+                "{code},t-ageb,2023/24,{label},{count},{population}\n"
+            ));
+            area.push((count, population));
+        }
+        bands.insert(code.clone(), area);
+    }
+    (csv, bands)
+}
+
+/// Dobson's DSR per 100,000 with Byar's 95% limits, written out (Dobson et al. 1991;
+/// PHE technical guide "Confidence intervals for directly standardised rates").
+fn dobson(bands: &[(f64, f64)]) -> (f64, f64, f64) {
+    let standard = [5000.0, 5500.0, 5500.0, 5500.0]; // ESP 2013, 0-4 … 15-19
+    let w: f64 = standard.iter().sum();
+    let dsr: f64 = bands
+        .iter()
+        .zip(standard)
+        .map(|(&(x, n), s)| s * x / n)
+        .sum::<f64>()
+        / w;
+    let var: f64 = bands
+        .iter()
+        .zip(standard)
+        .map(|(&(x, n), s)| s * s * x / (n * n))
+        .sum::<f64>()
+        / (w * w);
+    let o: f64 = bands.iter().map(|b| b.0).sum();
+    let z = 1.959963984540054;
+    let o_lower = o * (1.0 - 1.0 / (9.0 * o) - z / (3.0 * o.sqrt())).powi(3);
+    let o1 = o + 1.0;
+    let o_upper = o1 * (1.0 - 1.0 / (9.0 * o1) + z / (3.0 * o1.sqrt())).powi(3);
+    let k = (var / o).sqrt();
+    let m = 100_000.0;
+    (
+        dsr * m,
+        (dsr + k * (o_lower - o)) * m,
+        (dsr + k * (o_upper - o)) * m,
+    )
+}
+
+#[tokio::test]
+async fn age_band_counts_are_standardised_per_area_and_pooled_per_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = writable_state(dir.path(), 20 << 20);
+    let codes = codes();
+    let (csv, bands) = age_band_file(&codes);
+    upload(&s, csv).await;
+    let t = get_json(&s, "/api/gaps?indicator=t-ageb&by=imd-quintile").await;
+    assert_eq!(t["indicator"]["standardisation"], "direct");
+    assert_eq!(t["indicator"]["unit"], "per 100,000");
+    assert_eq!(
+        t["indicator"]["age_standard"]["bands"],
+        serde_json::json!(["0-4", "5-9", "10-14", "15-19"])
+    );
+    assert!(t["not_recomputed"].is_null(), "{}", t["not_recomputed"]);
+    let quintile_of = quintiles(&t["edition"]);
+    for g in t["groups"].as_array().unwrap() {
+        let q: u8 = g["key"].as_str().unwrap().parse().unwrap();
+        // Pool the quintile's areas band by band, then Dobson.
+        let mut pooled = vec![(0.0, 0.0); 4];
+        for (code, area) in &bands {
+            if quintile_of.get(code) == Some(&q) {
+                for (p, b) in pooled.iter_mut().zip(area) {
+                    p.0 += b.0;
+                    p.1 += b.1;
+                }
+            }
+        }
+        let (value, lower, upper) = dobson(&pooled);
+        for (field, want) in [("value", value), ("lower95", lower), ("upper95", upper)] {
+            let got = g[field].as_f64().unwrap();
+            assert!(
+                (got - want).abs() < 1e-9 * want,
+                "quintile {q} {field}: {got} vs {want}"
+            );
+        }
+    }
+    assert!(t["summary"]["sii"]["value"].is_number(), "{}", t["summary"]);
+    // Area by area: each area's own DSR (areas under 10 events have none, as the package).
+    let by_area = get_json(&s, "/api/gaps?indicator=t-ageb&by=area").await;
+    let mut checked = 0;
+    for g in by_area["groups"].as_array().unwrap() {
+        let area = &bands[g["key"].as_str().unwrap()];
+        let events: f64 = area.iter().map(|b| b.0).sum();
+        if g["suppressed"].as_bool().unwrap() || events < 10.0 {
+            continue;
+        }
+        let (value, _, upper) = dobson(area);
+        assert!((g["value"].as_f64().unwrap() - value).abs() < 1e-9 * value);
+        assert!((g["upper95"].as_f64().unwrap() - upper).abs() < 1e-9 * upper);
+        checked += 1;
+    }
+    assert!(checked > 50, "{checked} areas checked");
+    // The county row is the pool of every area.
+    let all: Vec<(f64, f64)> = (0..4)
+        .map(|b| {
+            bands
+                .values()
+                .fold((0.0, 0.0), |acc, a| (acc.0 + a[b].0, acc.1 + a[b].1))
+        })
+        .collect();
+    let county = t["county"]["value"].as_f64().unwrap();
+    assert!((county - dobson(&all).0).abs() < 1e-9 * county);
+}
+
+#[tokio::test]
+async fn a_bad_age_band_file_is_refused_naming_the_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = writable_state(dir.path(), 20 << 20);
+    let codes = codes();
+    let (csv, _) = age_band_file(&codes);
+    let post = |body: String| {
+        request(
+            s.clone(),
+            "POST",
+            "/api/indicators?file=bands.csv",
+            &[AUTH],
+            body.into_bytes(),
+        )
+    };
+    // A band the standard does not have, on line 3.
+    let bad_band = csv.replacen("5 - 9 yrs", "5-10", 1);
+    assert_error(
+        &post(bad_band).await,
+        StatusCode::BAD_REQUEST,
+        &["bands.csv:3", "age_band", "5-10", "0-4, 5-9"],
+    );
+    // An area missing one band the indicator uses.
+    let mut lines: Vec<&str> = csv.lines().collect();
+    lines.remove(4); // the first area's 15-19 row
+    let missing = lines.join("\n") + "\n";
+    assert_error(
+        &post(missing).await,
+        StatusCode::BAD_REQUEST,
+        &[&codes[0], "15-19"],
+    );
+    // A band with no population.
+    let zero = csv.replacen(",380\n", ",0\n", 1);
+    assert_error(
+        &post(zero).await,
+        StatusCode::BAD_REQUEST,
+        &["bands.csv:2", "population"],
+    );
+    // Nothing was loaded.
+    assert_eq!(
+        send(s.clone(), "/api/values?indicator=t-ageb", &[])
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+}

@@ -92,15 +92,7 @@ pub(super) fn load_age_bands(
                 "a population above 0 (Dobson's method divides by each band's population)",
             ));
         }
-        if !ctx.area_codes.contains(&code) {
-            return Err(IngestError::UnknownArea {
-                path: path.into(),
-                line,
-                code,
-                level: ctx.level.to_string(),
-                known: ctx.area_codes.len(),
-            });
-        }
+        ctx.check_area(path, line, &code)?;
         rows.entry(id)
             .or_default()
             .entry(period)

@@ -24,6 +24,22 @@ pub struct AreaContext<'a> {
     pub county_codes: &'a [String],
 }
 
+impl AreaContext<'_> {
+    /// `code` is an area of the level in the area of interest, else an error naming the line.
+    pub fn check_area(&self, path: &Path, line: usize, code: &str) -> Result<(), IngestError> {
+        if self.area_codes.contains(code) {
+            return Ok(());
+        }
+        Err(IngestError::UnknownArea {
+            path: path.into(),
+            line,
+            code: code.to_string(),
+            level: self.level.to_string(),
+            known: self.area_codes.len(),
+        })
+    }
+}
+
 /// The period of one row: a label in one of the forms [`Period::parse`] reads, else an error
 /// naming the line and the field.
 pub fn parse_period(

@@ -263,18 +263,10 @@ fn load_fingertips(
             // Regions, other LAs, … : not this level; a Fingertips export carries many.
             continue;
         }
-        if !ctx.area_codes.contains(&code) {
-            if ctx.national_codes.contains(&code) {
-                continue; // a real area outside the area of interest
-            }
-            return Err(IngestError::UnknownArea {
-                path: path.into(),
-                line,
-                code,
-                level: ctx.level.to_string(),
-                known: ctx.area_codes.len(),
-            });
+        if !ctx.area_codes.contains(&code) && ctx.national_codes.contains(&code) {
+            continue; // a real area outside the area of interest
         }
+        ctx.check_area(path, line, &code)?;
         let v = IndicatorValue {
             area_code: code.clone(),
             count,
@@ -337,15 +329,7 @@ fn load_tidy(
         };
         let meta_cfg = config.meta.get(&id).cloned().unwrap_or_default();
         check_counts(path, line, count, denominator, meta_cfg.value_type)?;
-        if !ctx.area_codes.contains(&code) {
-            return Err(IngestError::UnknownArea {
-                path: path.into(),
-                line,
-                code,
-                level: ctx.level.to_string(),
-                known: ctx.area_codes.len(),
-            });
-        }
+        ctx.check_area(path, line, &code)?;
         let draft = drafts.entry(id.clone()).or_insert_with(|| {
             Draft::new(base_meta(&id, &id, &meta_cfg, config, source_id, "", ""))
         });

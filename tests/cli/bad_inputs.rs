@@ -324,3 +324,19 @@ fn failed_build_leaves_the_previous_snapshot_untouched() {
     assert_eq!(std::fs::read(&snapshot).unwrap(), before);
     gapmap::snapshot::load(&snapshot).unwrap();
 }
+
+#[test]
+fn an_age_band_outside_the_standard_population_names_line_and_field() {
+    let f = Fixture::new();
+    f.write(
+        "data/user/bands.csv",
+        b"area_code,indicator_id,period,age_band,count,population\nE02004290,B1,2024,0-4,3,400\nE02004290,B1,2024,5-11,2,380\n",
+    );
+    f.append_config(
+        "\n[[indicators]]\npath = \"data/user/bands.csv\"\nformat = \"age_bands\"\nlevel = \"msoa11\"\n",
+    );
+    assert_mentions(
+        &check_fails(&f),
+        &["bands.csv:3", "age_band", "5-11", "esp2013", "0-4, 5-9"],
+    );
+}

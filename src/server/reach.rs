@@ -3,7 +3,7 @@
 //! placed, as JSON or as a CSV/XLSX download (the table with the reach notes, the reading in
 //! words and the gap table's method notes). Records are loaded by the `[[reach]]` config block.
 
-use super::downloads::{attachment, file_stem};
+use super::downloads::{csv_attachment, file_stem, xlsx_attachment, TableFormat};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::{write_csv, write_xlsx};
@@ -35,16 +35,8 @@ pub async fn reach(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ReachQuery>,
 ) -> Result<Response, ApiError> {
-    let format = q.format.as_deref().map(str::to_ascii_lowercase);
-    if !matches!(format.as_deref(), None | Some("json" | "csv" | "xlsx")) {
-        return Err(ApiError::bad_request(
-            "unknown format",
-            format!(
-                "format {:?} is not supported here; expected one of: json, csv, xlsx",
-                format.unwrap_or_default()
-            ),
-        ));
-    }
+    use TableFormat::*;
+    let format = TableFormat::parse(q.format.as_deref(), &[Json, Csv, Xlsx])?;
     let by = super::api::query_group_by(q.by.as_deref())?;
     let public = state.public();
     let service = q.service.clone();
@@ -59,28 +51,20 @@ pub async fn reach(
         report.table.by.as_str(),
         report.table.locality.as_deref().unwrap_or("county"),
     ]);
-    match format.as_deref() {
-        Some("csv") => {
+    match format {
+        Csv => {
             let mut bytes = Vec::new();
             write_csv(&report.download_table(), &mut bytes).map_err(ApiError::internal)?;
-            Ok(attachment(
-                "text/csv; charset=utf-8",
-                &format!("{name}.csv"),
-                bytes,
-            ))
+            Ok(csv_attachment(&name, bytes))
         }
-        Some("xlsx") => {
+        Xlsx => {
             let table = report.download_table();
             let bytes = tokio::task::spawn_blocking(move || write_xlsx(&table))
                 .await
                 .map_err(ApiError::internal)?
                 .map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &format!("{name}.xlsx"),
-                bytes,
-            ))
+            Ok(xlsx_attachment(&name, bytes))
         }
-        _ => Ok(axum::Json(report).into_response()),
+        Json | Parquet => Ok(axum::Json(report).into_response()),
     }
 }

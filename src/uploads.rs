@@ -69,6 +69,13 @@ pub struct Uploads {
     pub reach: BTreeMap<String, UploadedReach>,
 }
 
+/// The overlay's layout before reach uploads (postcard has no optional trailing fields).
+#[derive(Deserialize)]
+struct UploadsWithoutReach {
+    indicators: BTreeMap<String, UploadedIndicator>,
+    sites: Option<UploadedSites>,
+}
+
 /// An upload that cannot be used; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
@@ -112,10 +119,19 @@ pub struct IndicatorUpload {
 }
 
 impl Uploads {
-    /// The overlay at `path`; none yet is an empty overlay.
+    /// The overlay at `path`; none yet is an empty overlay. An overlay written before uploads
+    /// held reach (indicators and sites only) is read as such.
     pub fn load(path: &Path) -> Result<Uploads, SnapshotError> {
         match std::fs::read(path) {
-            Ok(bytes) => crate::snapshot::decode_checked(path, MAGIC, &bytes),
+            Ok(bytes) => crate::snapshot::decode_checked(path, MAGIC, &bytes).or_else(|e| {
+                crate::snapshot::decode_checked::<UploadsWithoutReach>(path, MAGIC, &bytes)
+                    .map(|old| Uploads {
+                        indicators: old.indicators,
+                        sites: old.sites,
+                        reach: BTreeMap::new(),
+                    })
+                    .map_err(|_| e)
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Uploads::default()),
             Err(source) => Err(SnapshotError::Io {
                 path: path.to_path_buf(),
@@ -367,6 +383,35 @@ pub fn parse_sites(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlay_written_before_reach_uploads_still_loads() {
+        #[derive(Serialize)]
+        struct Old {
+            indicators: BTreeMap<String, UploadedIndicator>,
+            sites: Option<UploadedSites>,
+        }
+        let base = durham();
+        let provenance = Provenance {
+            by: "tester".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+            file: "sites.csv".into(),
+        };
+        let old = Old {
+            indicators: BTreeMap::new(),
+            sites: Some(UploadedSites {
+                sites: base.sites[..2].to_vec(),
+                provenance,
+            }),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.uploads");
+        let bytes = crate::snapshot::encode_checked(MAGIC, &old).unwrap();
+        crate::snapshot::write_bytes_atomic(&path, &bytes).unwrap();
+        let loaded = Uploads::load(&path).unwrap();
+        assert_eq!(loaded.sites.unwrap().sites.len(), 2);
+        assert!(loaded.reach.is_empty());
+    }
     use crate::test_support::durham;
 
     fn tidy_upload(base: &Dataset) -> Vec<u8> {

@@ -1,8 +1,9 @@
 // gapmap web map: boot and the actions that change what is shown. Everything shared lives in
 // one context object (js/context.js); the pieces are in js/: map.js (the map, its events and
-// colours from /api/legend), controls.js (selects, header, banner), details.js (area profile,
-// gap panel, search), place.js (the what-if placement panel), url.js (URL sync), and the pure helpers state.js, api.js, mapview.js,
-// choropleth.js, panels.js, chart.js, search.js, scales.js, format.js.
+// colours from /api/legend), controls.js (selects incl. the period, header, banner), details.js
+// (area profile, gap panel with the SII trend sparkline, a service's reach panel, search),
+// place.js (the what-if placement panel), url.js (URL sync), and the pure helpers state.js,
+// api.js, mapview.js, choropleth.js, panels.js, chart.js, search.js, scales.js, format.js.
 //
 // Test hooks (tests/browser/): window.__map (the MapLibre map), window.__mapIdle (resolves at
 // the first idle after the first choropleth is drawn), window.__app (the context: state,

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import {
-  launch, openMap, getJson, settled, shot, interiorPoints, readPixels, blend, close, parseCsv, zipEntries,
+  launch, serverBasics, openMap, getJson, settled, shot, interiorPoints, readPixels, blend, close, parseCsv, zipEntries,
 } from './helpers.mjs';
 
 let browser;
@@ -15,10 +15,7 @@ let meta, indicators, msoaLevel, msoaAreas;
 
 before(async () => {
   browser = await launch();
-  meta = await getJson('/api/meta');
-  indicators = await getJson('/api/indicators');
-  msoaLevel = meta.levels.find((l) => /^msoa/.test(l.id))?.id ?? meta.default_level;
-  msoaAreas = await getJson(`/api/areas?level=${msoaLevel}`);
+  ({ meta, indicators, msoaLevel, msoaAreas } = await serverBasics());
 });
 after(async () => {
   await browser?.close();

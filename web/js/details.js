@@ -1,4 +1,5 @@
-// The right-hand panel: an area's profile and the gap analysis (tabs), and search results.
+// The right-hand panel: an area's profile and the gap analysis (tabs) — the gap table of the
+// chosen period, the SII trend across periods, or a service's reach — and search results.
 // Each fetches from the API and renders with panels.js; sequence numbers drop answers that
 // arrive after the user has moved on.
 

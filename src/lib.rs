@@ -51,12 +51,14 @@
 //!   chart geometry) to the renderers' inputs; [`figures::map::render_map_png`].
 //! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
 //!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
-//! - [`uploads`]: indicator and site uploads as an overlay on the built dataset, checked by the
-//!   build's loaders, persisted atomically in one file beside the snapshot.
+//! - [`uploads`]: indicator, service-use (reach: aggregates only) and site uploads as an
+//!   overlay on the built dataset, checked by the build's loaders, persisted atomically in one
+//!   file beside the snapshot.
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, map images and
 //!   decks, uploads (bearer token, atomic swap of the public face), security headers, OpenAPI,
 //!   the static web map and its present mode.
-//! - [`cli`]: clap definitions, one file per subcommand, and the CLI's error and exit codes.
+//! - [`cli`]: clap definitions, one file per subcommand (the gap selection `gaps` and `trend`
+//!   share in [`cli::args`]), and the CLI's error and exit codes.
 //! - [`progress`]: indicatif progress bars that stay quiet off a terminal.
 
 pub mod analyst;

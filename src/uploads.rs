@@ -1,10 +1,11 @@
-//! Uploads: indicator files and a sites file pushed into a running server, checked exactly
-//! like the build's inputs, kept as an overlay on the built [`Dataset`] and persisted in one
-//! file so a restart serves them.
+//! Uploads: indicator files, service-use records and a sites file pushed into a running
+//! server, checked exactly like the build's inputs, kept as an overlay on the built
+//! [`Dataset`] and persisted in one file so a restart serves them.
 //!
 //! The overlay ([`Uploads`]) holds the uploaded indicators (each replacing a built indicator
-//! of the same id, or added) and optionally a replacement sites list, with who uploaded each
-//! and when. [`Uploads::apply`] lays it over the built dataset; only the indicator and site
+//! of the same id, or added), the uploaded services' reach — only the aggregates: the reach
+//! indicator (contacts per area) and its load summary, never a record — and optionally a
+//! replacement sites list, with who uploaded each and when. [`Uploads::apply`] lays it over the built dataset; only the indicator and site
 //! tables change, never geometry, so tiles built from the base stay valid.
 //!
 //! The overlay file (`<snapshot>.uploads` beside the snapshot) uses the snapshot's checked
@@ -13,7 +14,7 @@
 //! new one, never a torn one.
 
 use crate::config::{IndicatorConfig, IndicatorFormat, IndicatorMetaConfig};
-use crate::dataset::{Dataset, Indicator, Site};
+use crate::dataset::{Dataset, Indicator, ReachSummary, Site};
 use crate::ingest::indicators::{detect_format, load_indicator_bytes, AreaContext};
 use crate::ingest::reproject::{Reprojection, BNG, WGS84};
 use crate::ingest::IngestError;
@@ -42,6 +43,15 @@ pub struct UploadedIndicator {
     pub provenance: Provenance,
 }
 
+/// An uploaded service's reach: the aggregates of its records (the records themselves are
+/// read, counted per area and dropped).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UploadedReach {
+    pub indicator: Indicator,
+    pub summary: ReachSummary,
+    pub provenance: Provenance,
+}
+
 /// An uploaded sites list (replaces the built one).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct UploadedSites {
@@ -55,6 +65,15 @@ pub struct Uploads {
     /// Keyed by indicator id.
     pub indicators: BTreeMap<String, UploadedIndicator>,
     pub sites: Option<UploadedSites>,
+    /// Keyed by reach indicator id (each replacing a configured service of the same id).
+    pub reach: BTreeMap<String, UploadedReach>,
+}
+
+/// The overlay's layout before reach uploads (postcard has no optional trailing fields).
+#[derive(Deserialize)]
+struct UploadsWithoutReach {
+    indicators: BTreeMap<String, UploadedIndicator>,
+    sites: Option<UploadedSites>,
 }
 
 /// An upload that cannot be used; nothing was changed.
@@ -100,10 +119,19 @@ pub struct IndicatorUpload {
 }
 
 impl Uploads {
-    /// The overlay at `path`; none yet is an empty overlay.
+    /// The overlay at `path`; none yet is an empty overlay. An overlay written before uploads
+    /// held reach (indicators and sites only) is read as such.
     pub fn load(path: &Path) -> Result<Uploads, SnapshotError> {
         match std::fs::read(path) {
-            Ok(bytes) => crate::snapshot::decode_checked(path, MAGIC, &bytes),
+            Ok(bytes) => crate::snapshot::decode_checked(path, MAGIC, &bytes).or_else(|e| {
+                crate::snapshot::decode_checked::<UploadsWithoutReach>(path, MAGIC, &bytes)
+                    .map(|old| Uploads {
+                        indicators: old.indicators,
+                        sites: old.sites,
+                        reach: BTreeMap::new(),
+                    })
+                    .map_err(|_| e)
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Uploads::default()),
             Err(source) => Err(SnapshotError::Io {
                 path: path.to_path_buf(),
@@ -138,22 +166,29 @@ impl Uploads {
         if let Some(sites) = &self.sites {
             dataset.sites = sites.sites.clone();
         }
+        for upload in self.reach.values() {
+            dataset.add_reach(upload.indicator.clone(), upload.summary.clone());
+        }
         dataset
     }
 
     /// Check an overlay read from `path` still fits `base` (every area code of every uploaded
     /// indicator is in its layer), so a rebuilt snapshot with other areas is not silently mixed.
     pub fn check_against(&self, base: &Dataset, path: &Path) -> Result<(), UploadError> {
-        for (id, upload) in &self.indicators {
-            let level = upload.indicator.meta.level;
+        let indicators = self
+            .indicators
+            .iter()
+            .map(|(id, u)| (id, &u.indicator))
+            .chain(self.reach.iter().map(|(id, u)| (id, &u.indicator)));
+        for (id, indicator) in indicators {
+            let level = indicator.meta.level;
             let Some(layer) = base.layer(level) else {
                 return Err(UploadError::Stale {
                     path: path.into(),
                     detail: format!("indicator {id} is at level {level}, which is not loaded"),
                 });
             };
-            if let Some(v) = upload
-                .indicator
+            if let Some(v) = indicator
                 .values
                 .iter()
                 .find(|v| layer.get(&v.area_code).is_none())
@@ -195,6 +230,25 @@ impl Uploads {
             });
         }
         Ok(next)
+    }
+
+    /// The overlay with a service's reach added (replacing an upload of the same service).
+    pub fn with_reach(
+        &self,
+        indicator: Indicator,
+        summary: ReachSummary,
+        provenance: &Provenance,
+    ) -> Uploads {
+        let mut next = self.clone();
+        next.reach.insert(
+            summary.indicator_id.clone(),
+            UploadedReach {
+                indicator,
+                summary,
+                provenance: provenance.clone(),
+            },
+        );
+        next
     }
 
     /// The overlay with the sites replaced.
@@ -290,6 +344,23 @@ fn has_overrides(meta: &IndicatorMetaConfig) -> bool {
         || meta.standard_population.is_some()
 }
 
+/// Read uploaded service-use records (`postcode,date,service[,age_band][,count]`) and
+/// aggregate them into `spec.service`'s reach indicator and summary, with the build's checks
+/// (line and field in every error). The bytes are not kept.
+pub fn parse_reach(
+    base: &Dataset,
+    file: &str,
+    bytes: &[u8],
+    spec: &crate::ingest::reach::ReachSpec,
+) -> Result<(Indicator, ReachSummary), UploadError> {
+    Ok(crate::ingest::reach::load_reach_bytes(
+        Path::new(file),
+        bytes,
+        spec,
+        base,
+    )?)
+}
+
 /// Read an uploaded sites CSV (`id,name,kind,postcode,lon,lat,existing`), placing sites by
 /// lon/lat or by the dataset's postcodes.
 pub fn parse_sites(
@@ -314,6 +385,35 @@ pub fn parse_sites(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overlay_written_before_reach_uploads_still_loads() {
+        #[derive(Serialize)]
+        struct Old {
+            indicators: BTreeMap<String, UploadedIndicator>,
+            sites: Option<UploadedSites>,
+        }
+        let base = durham();
+        let provenance = Provenance {
+            by: "tester".into(),
+            at: "2026-01-01T00:00:00Z".into(),
+            file: "sites.csv".into(),
+        };
+        let old = Old {
+            indicators: BTreeMap::new(),
+            sites: Some(UploadedSites {
+                sites: base.sites[..2].to_vec(),
+                provenance,
+            }),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.uploads");
+        let bytes = crate::snapshot::encode_checked(MAGIC, &old).unwrap();
+        crate::snapshot::write_bytes_atomic(&path, &bytes).unwrap();
+        let loaded = Uploads::load(&path).unwrap();
+        assert_eq!(loaded.sites.unwrap().sites.len(), 2);
+        assert!(loaded.reach.is_empty());
+    }
     use crate::test_support::durham;
 
     fn tidy_upload(base: &Dataset) -> Vec<u8> {

@@ -1,8 +1,9 @@
 // gapmap web map: boot and the actions that change what is shown. Everything shared lives in
 // one context object (js/context.js); the pieces are in js/: map.js (the map, its events and
-// colours from /api/legend), controls.js (selects, header, banner), details.js (area profile,
-// gap panel, search), place.js (the what-if placement panel), url.js (URL sync), and the pure helpers state.js, api.js, mapview.js,
-// choropleth.js, panels.js, chart.js, search.js, scales.js, format.js.
+// colours from /api/legend), controls.js (selects incl. the period, header, banner), details.js
+// (area profile, gap panel with the SII trend sparkline, a service's reach panel, search),
+// place.js (the what-if placement panel), url.js (URL sync), and the pure helpers state.js,
+// api.js, mapview.js, choropleth.js, panels.js, chart.js, search.js, scales.js, format.js.
 //
 // Test hooks (tests/browser/): window.__map (the MapLibre map), window.__mapIdle (resolves at
 // the first idle after the first choropleth is drawn), window.__app (the context: state,
@@ -15,7 +16,7 @@ import {
   createMap, addOverlays, loadChoropleth, applyChoropleth, replaceAreaLayers, updateLabels, applyOverlays, applySelection,
   applyLocalityFilter, loadSites, zoomToLocality, setMarker, clearMarker,
 } from './js/map.js';
-import { setupControls, fillIndicatorSelect, fillLocalities, updateHeader, updateBanner } from './js/controls.js';
+import { setupControls, fillIndicatorSelect, fillPeriodSelect, fillLocalities, updateHeader, updateBanner } from './js/controls.js';
 import { showArea, showEmptyArea, markCurrentIndicator, showTab, refreshGaps, gapIndicatorId, rankSearchResults } from './js/details.js';
 import { commit, applyUrlState } from './js/url.js';
 import { LAYER } from './js/mapview.js';
@@ -31,7 +32,7 @@ let resolveFirstIdle;
 window.__mapIdle = new Promise((resolve) => { resolveFirstIdle = resolve; });
 
 const actions = {
-  setIndicator, setLevel, setLocality, setTab, selectArea, clearArea, pickSearchResult, applyOverlays: () => applyOverlays(ctx),
+  setIndicator, setPeriod, setLevel, setLocality, setTab, selectArea, clearArea, pickSearchResult, applyOverlays: () => applyOverlays(ctx),
   setGapGrouping(by) { ctx.state.by = by; commit(ctx, true); ctx.track(refreshGapPanel()); },
   setGapIndicator(id) { ctx.state.gind = id; commit(ctx, true); ctx.track(refreshGapPanel()); },
   search: (q) => api.search(q).then((r) => rankSearchResults(ctx, r)),
@@ -61,7 +62,7 @@ async function boot() {
   // server's default level, fetched before /api/meta has even answered.
   const early = ctx.state.level;
   const earlyTilejson = early ? api.tilejson(early).catch(() => null) : null;
-  const earlyChoropleth = loadChoropleth(ctx, ctx.state.ind, early || undefined).catch(() => null);
+  const earlyChoropleth = loadChoropleth(ctx, ctx.state.ind, early || undefined, ctx.state.period).catch(() => null);
   const meta = await metaP;
   ctx.meta = meta;
   ctx.defaults.level = meta.default_level;
@@ -75,8 +76,11 @@ async function boot() {
   ctx.groupings = Array.isArray(groupings) ? groupings : [];
   if (!ctx.groupings.some((g) => g.id === ctx.state.by)) ctx.state.by = ctx.defaults.by;
   if (!isImdChoice(ctx.state.ind) && !ctx.indicators.some((i) => i.id === ctx.state.ind)) ctx.state.ind = ctx.defaults.ind;
+  ctx.state.period = ctx.periodFor(ctx.state.ind);
   let choropleth = await earlyChoropleth;
-  if (!choropleth || choropleth.legend.layer !== ctx.state.ind || choropleth.legend.level !== level) choropleth = await loadChoropleth(ctx, ctx.state.ind, level);
+  if (!choropleth || choropleth.legend.layer !== ctx.state.ind || choropleth.legend.level !== level || (choropleth.period ?? '') !== ctx.state.period) {
+    choropleth = await loadChoropleth(ctx, ctx.state.ind, level, ctx.state.period);
+  }
   setupControls(ctx, actions);
   setupPlacePanel(ctx, actions);
   const [tilejson, maplibregl] = await Promise.all([tilejsonP, maplibreP]);
@@ -143,7 +147,7 @@ async function renderChoropleth() {
   const { ind, level } = ctx.state;
   let choropleth;
   try {
-    choropleth = await loadChoropleth(ctx, ind, level);
+    choropleth = await loadChoropleth(ctx, ind, level, ctx.periodFor(ind));
   } catch (e) {
     if (seq !== ctx.choroplethSeq) return;
     const indicator = ctx.indicatorById(ind);
@@ -163,9 +167,13 @@ async function renderChoropleth() {
 // ---------------------------------------------------------------------------------------------
 // Actions: each changes the state, the URL and what is drawn.
 
-async function setIndicator(id, { push = true } = {}) {
+async function setIndicator(id, { push = true, period } = {}) {
   ctx.state.ind = id;
   ctx.ui.indicator.value = id;
+  // Keep the chosen period when the new indicator has it (e.g. another 3-year rolling series).
+  if (period !== undefined) ctx.state.period = period;
+  ctx.state.period = ctx.periodFor(id);
+  fillPeriodSelect(ctx);
   if (!isImdChoice(id)) {
     ctx.state.gind = id;
     ctx.ui.gapIndicator.value = id;
@@ -174,6 +182,16 @@ async function setIndicator(id, { push = true } = {}) {
   await ctx.track(renderChoropleth());
   if (ctx.state.tab === 'gaps') await ctx.track(refreshGapPanel());
   if (ctx.currentArea) markCurrentIndicator(ctx);
+}
+
+/** Show another period of the map's indicator ('' = the latest): the map and the gap panel. */
+async function setPeriod(period, { push = true } = {}) {
+  ctx.state.period = period;
+  ctx.state.period = ctx.periodFor(ctx.state.ind);
+  ctx.ui.period.value = ctx.state.period;
+  commit(ctx, push);
+  await ctx.track(renderChoropleth());
+  if (ctx.state.tab === 'gaps') await ctx.track(refreshGapPanel());
 }
 
 async function setLevel(level, { push = true } = {}) {
@@ -185,7 +203,7 @@ async function setLevel(level, { push = true } = {}) {
     clearArea();
     ctx.areas = [];
     ctx.areasReady = ctx.track(loadAreas(level));
-    const [tilejson, choropleth] = await Promise.all([api.tilejson(level).catch(() => null), loadChoropleth(ctx, ctx.state.ind, level).catch(() => null)]);
+    const [tilejson, choropleth] = await Promise.all([api.tilejson(level).catch(() => null), loadChoropleth(ctx, ctx.state.ind, level, ctx.periodFor(ctx.state.ind)).catch(() => null)]);
     const legend = choropleth?.legend ?? (await api.legend('imd-decile', level));
     replaceAreaLayers(ctx, tilejson, legend);
     await ctx.areasReady;

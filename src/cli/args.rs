@@ -1,10 +1,15 @@
-//! Options shared by the subcommands that read a config ([`ConfigArgs`]), and loading the
-//! dataset they work on (snapshot, or a fresh build written atomically).
+//! Options shared by the subcommands that read a config ([`ConfigArgs`]), the gap-table
+//! selection `gapmap gaps` and `gapmap trend` share ([`GapSelection`]), and loading the dataset
+//! they work on (snapshot, or a fresh build written atomically).
 
 use super::error::Error;
 use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::fetch::Fetcher;
+use crate::gaps::{GapRequest, GroupBy};
+use crate::imd::ImdEdition;
+use crate::level::Level;
+use crate::stats::sii::DEFAULT_SEED;
 use clap::Args;
 use std::path::{Path, PathBuf};
 
@@ -22,6 +27,50 @@ pub fn write_output(
         })?,
     }
     Ok(())
+}
+
+/// Which gap table: the indicator, grouping, level, IMD edition, locality and the SII/RII
+/// simulation. `gapmap gaps` (one period) and `gapmap trend` (every period) flatten it.
+#[derive(Debug, Clone, Args)]
+pub struct GapSelection {
+    /// Indicator id, e.g. 990003.
+    #[arg(long)]
+    pub indicator: String,
+    /// Grouping: imd-decile, imd-quintile, local-quintile, locality or area (deprivation
+    /// groupings have an SII; `gapmap trend` takes only those).
+    #[arg(long, default_value = "local-quintile")]
+    pub by: GroupBy,
+    /// Geography level; defaults to the indicator's own level (msoa11 for the demo set).
+    #[arg(long)]
+    pub level: Option<Level>,
+    /// IMD edition for deprivation groups: 2019 or 2025 (default: the level's native one).
+    #[arg(long)]
+    pub imd: Option<ImdEdition>,
+    /// Only the areas of this locality (name or LOC- code): the gap by deprivation within one
+    /// locality. Not with --by locality.
+    #[arg(long)]
+    pub locality: Option<String>,
+    /// Monte Carlo replicates for the SII/RII confidence intervals (per period for a trend).
+    #[arg(long, default_value_t = 100_000)]
+    pub reps: u32,
+    /// Random seed for the SII/RII simulation (fixed by default, so output is reproducible).
+    #[arg(long, default_value_t = DEFAULT_SEED)]
+    pub seed: u64,
+}
+
+impl GapSelection {
+    /// The request this selection describes (the latest period; set `period` for another).
+    pub fn request(&self, dataset: &Dataset) -> GapRequest {
+        let mut req = GapRequest::for_indicator(dataset, &self.indicator, self.by);
+        if let Some(level) = self.level {
+            req.level = level;
+        }
+        req.edition = self.imd;
+        req.locality = self.locality.clone();
+        req.reps = self.reps;
+        req.seed = self.seed;
+        req
+    }
 }
 
 /// Options shared by commands that read a config.

@@ -7,15 +7,12 @@
 //!             [--reps N] [--seed N]
 //! ```
 
-use super::args::ConfigArgs;
+use super::args::{ConfigArgs, GapSelection};
 use super::error::Error;
 use crate::dataset::Dataset;
 use crate::export::{render_table, write_csv, write_parquet, write_xlsx};
-use crate::gaps::{GapRequest, GroupBy};
-use crate::imd::ImdEdition;
-use crate::level::Level;
+use crate::gaps::GapRequest;
 use crate::public::PublicDataset;
-use crate::stats::sii::DEFAULT_SEED;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -35,22 +32,8 @@ pub enum GapsFormat {
 /// `gapmap gaps`: a gap table for one indicator.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GapsArgs {
-    /// Indicator id, e.g. 990001.
-    #[arg(long)]
-    pub indicator: String,
-    /// Grouping: imd-decile, imd-quintile, local-quintile, locality or area.
-    #[arg(long, default_value = "local-quintile")]
-    pub by: GroupBy,
-    /// Geography level; defaults to the indicator's own level (msoa11 for the demo set).
-    #[arg(long)]
-    pub level: Option<Level>,
-    /// IMD edition for deprivation groups: 2019 or 2025 (default: the level's native one).
-    #[arg(long)]
-    pub imd: Option<ImdEdition>,
-    /// Only the areas of this locality (name or LOC- code): the gap by deprivation within one
-    /// locality. Not with --by locality.
-    #[arg(long)]
-    pub locality: Option<String>,
+    #[command(flatten)]
+    pub selection: GapSelection,
     /// Period label, e.g. "2019/20 - 21/22" (default: the indicator's latest period).
     #[arg(long)]
     pub period: Option<String>,
@@ -60,12 +43,6 @@ pub struct GapsArgs {
     /// Write to this file (atomically) instead of standard output; required for xlsx/parquet.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Monte Carlo replicates for the SII/RII confidence intervals.
-    #[arg(long, default_value_t = 100_000)]
-    pub reps: u32,
-    /// Random seed for the SII/RII simulation (fixed by default, so output is reproducible).
-    #[arg(long, default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
 }
 
 /// `gapmap gaps` with the options that choose the dataset.
@@ -83,16 +60,10 @@ pub struct GapsCommand {
 impl GapsArgs {
     /// The request these arguments describe.
     pub fn request(&self, dataset: &Dataset) -> GapRequest {
-        let mut req = GapRequest::for_indicator(dataset, &self.indicator, self.by);
-        if let Some(level) = self.level {
-            req.level = level;
+        GapRequest {
+            period: self.period.clone(),
+            ..self.selection.request(dataset)
         }
-        req.edition = self.imd;
-        req.locality = self.locality.clone();
-        req.period = self.period.clone();
-        req.reps = self.reps;
-        req.seed = self.seed;
-        req
     }
 }
 

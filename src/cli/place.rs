@@ -81,7 +81,9 @@ pub struct PlaceArgs {
     #[arg(long, default_value = "0-4")]
     pub ages: AgeBand,
     /// Dataset demand: need multiplying the children: children, imd-score, imd-decile
-    /// (11 − national decile) or indicator:ID (excess over England).
+    /// (11 − national decile), indicator:ID (excess over England), or unmet:SERVICE[:NEED]
+    /// (unmet need: NEED, default children, × (1 − min(1, the service's contacts per child)),
+    /// SERVICE a loaded reach indicator id or service name, e.g. unmet:reach-family-hub:imd-score).
     #[arg(long, default_value = "imd-score")]
     pub need: Need,
     /// IMD edition for need and quintiles: 2019 or 2025 (default: the level's native edition).

@@ -8,15 +8,12 @@
 //!              [--locality "North Durham"] [--format table|csv|json|xlsx] [--out FILE]
 //! ```
 
-use super::args::ConfigArgs;
+use super::args::{ConfigArgs, GapSelection};
 use super::error::Error;
 use crate::export::table::{write_table_csv, write_table_xlsx, CsvNotes};
 use crate::export::trend::trend_table;
-use crate::gaps::{GapRequest, GroupBy};
-use crate::imd::ImdEdition;
-use crate::level::Level;
+use crate::gaps::GapRequest;
 use crate::public::{GapTrend, PublicDataset};
-use crate::stats::sii::DEFAULT_SEED;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -36,34 +33,14 @@ pub enum TrendFormat {
 /// `gapmap trend`: the gap trend of one indicator across its periods.
 #[derive(Debug, Clone, clap::Args)]
 pub struct TrendArgs {
-    /// Indicator id, e.g. 990003.
-    #[arg(long)]
-    pub indicator: String,
-    /// Grouping: imd-decile, imd-quintile or local-quintile (groups in deprivation order have
-    /// an SII).
-    #[arg(long, default_value = "local-quintile")]
-    pub by: GroupBy,
-    /// Geography level; defaults to the indicator's own level.
-    #[arg(long)]
-    pub level: Option<Level>,
-    /// IMD edition for deprivation groups: 2019 or 2025 (default: the level's native one).
-    #[arg(long)]
-    pub imd: Option<ImdEdition>,
-    /// Only the areas of this locality (name or LOC- code).
-    #[arg(long)]
-    pub locality: Option<String>,
+    #[command(flatten)]
+    pub selection: GapSelection,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
     pub format: TrendFormat,
     /// Write to this file (atomically) instead of standard output; required for xlsx.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Monte Carlo replicates for each period's SII/RII intervals.
-    #[arg(long, default_value_t = 100_000)]
-    pub reps: u32,
-    /// Random seed for the SII/RII simulation (fixed by default, so output is reproducible).
-    #[arg(long, default_value_t = DEFAULT_SEED)]
-    pub seed: u64,
 }
 
 /// `gapmap trend` with the options that choose the dataset.
@@ -81,15 +58,7 @@ pub struct TrendCommand {
 impl TrendArgs {
     /// The request these arguments describe (every period is computed).
     pub fn request(&self, public: &PublicDataset) -> GapRequest {
-        let mut req = GapRequest::for_indicator(public.dataset(), &self.indicator, self.by);
-        if let Some(level) = self.level {
-            req.level = level;
-        }
-        req.edition = self.imd;
-        req.locality = self.locality.clone();
-        req.reps = self.reps;
-        req.seed = self.seed;
-        req
+        self.selection.request(public.dataset())
     }
 }
 

@@ -75,6 +75,15 @@ pub(super) fn method_notes(
             ValueType::Mean => "natural",
         }
     ));
+    if let Some(reach) = dataset.reach.iter().find(|r| r.indicator_id == meta.id) {
+        notes.push(format!(
+            "Reach of {}: service-use contacts geocoded by postcode (ONS postcode lookup) and counted per area, per 1,000 children aged {} (ONS mid-year estimates). \
+             Reach has no better or worse direction, so its SII is most minus least deprived: a positive SII means the most deprived areas are reached more \
+             (proportionate universalism, Marmot 2010 \"Fair Society, Healthy Lives\"), a negative one that the least deprived are. \
+             Records carry no child identifier, so these are contacts, not distinct children; only the per-area counts are kept, never the records.",
+            reach.service, reach.ages
+        ));
+    }
     if let Some(source) = dataset.meta.sources.iter().find(|s| s.id == meta.source_id) {
         notes.push(format!(
             "Source: {} ({}). {}",

@@ -22,7 +22,7 @@
 use super::csvfile::{field, Csv};
 use super::IngestError;
 use crate::dataset::{
-    Dataset, Indicator, IndicatorMeta, IndicatorValue, Polarity, ReachSummary, ValueType,
+    Dataset, Indicator, IndicatorMeta, IndicatorValue, Layer, Polarity, ReachSummary, ValueType,
 };
 use crate::level::Level;
 use crate::stats::poisson_exact::rate_interval;
@@ -107,6 +107,9 @@ fn looks_like_postcode(normalised: &str) -> bool {
         && inward[2].is_ascii_alphabetic()
 }
 
+/// What a service-use CSV must look like, for errors.
+const EXPECTED: &str = "a service-use CSV (postcode,date,service[,age_band][,count])";
+
 /// Read the records and aggregate them into the reach indicator of `spec.service` at
 /// `spec.level`, with its summary. Errors name the file, line and field.
 pub fn load_reach(
@@ -114,6 +117,29 @@ pub fn load_reach(
     spec: &ReachSpec,
     dataset: &Dataset,
 ) -> Result<(Indicator, ReachSummary), IngestError> {
+    let layer = reach_layer(path, spec, dataset)?;
+    load_reach_csv(&Csv::read(path, EXPECTED)?, spec, dataset, layer)
+}
+
+/// [`load_reach`] on records already in memory (an upload), named `name` in errors. The
+/// bytes are read and aggregated here and kept nowhere.
+pub fn load_reach_bytes(
+    name: &Path,
+    bytes: &[u8],
+    spec: &ReachSpec,
+    dataset: &Dataset,
+) -> Result<(Indicator, ReachSummary), IngestError> {
+    let layer = reach_layer(name, spec, dataset)?;
+    let text = super::text::decode_text(name, bytes, EXPECTED)?;
+    load_reach_csv(&Csv::parse(name, &text, EXPECTED)?, spec, dataset, layer)
+}
+
+/// The layer reach is counted on: a loaded level the postcode lookup knows (msoa11 or lsoa11).
+fn reach_layer<'d>(
+    path: &Path,
+    spec: &ReachSpec,
+    dataset: &'d Dataset,
+) -> Result<&'d Layer, IngestError> {
     let layer = dataset
         .layer(spec.level)
         .ok_or_else(|| IngestError::Invalid {
@@ -133,10 +159,16 @@ pub fn load_reach(
             ),
         });
     }
-    let csv = Csv::read(
-        path,
-        "a service-use CSV (postcode,date,service[,age_band][,count])",
-    )?;
+    Ok(layer)
+}
+
+fn load_reach_csv(
+    csv: &Csv,
+    spec: &ReachSpec,
+    dataset: &Dataset,
+    layer: &Layer,
+) -> Result<(Indicator, ReachSummary), IngestError> {
+    let path = csv.path.as_path();
     let [c_postcode, c_date, c_service] = csv.cols(["postcode", "date", "service"])?;
     let c_age = csv.opt_col("age_band");
     let c_count = csv.opt_col("count");
@@ -245,7 +277,7 @@ pub fn load_reach(
 fn reach_indicator(
     spec: &ReachSpec,
     summary: &ReachSummary,
-    layer: &crate::dataset::Layer,
+    layer: &Layer,
     contacts: &BTreeMap<String, f64>,
 ) -> Indicator {
     let (from, to) = (usize::from(spec.ages.0), usize::from(spec.ages.1));

@@ -13,11 +13,22 @@
 //!   of that MSOA (nesting from the postcodes, [`super::centre::parents`]). Only the public
 //!   value is used ([`crate::public`]): an area whose value is withheld to protect a small
 //!   count gets no excess, so the placement output cannot reveal it.
+//! - `unmet:SERVICE[:NEED]`: **unmet need** — the need (any of the above; default `children`)
+//!   that a service's contacts have not reached. SERVICE is a loaded reach indicator (its id,
+//!   e.g. `reach-family-hub`, or its service name) with `r` = its public value ÷ its multiplier,
+//!   i.e. contacts per child of the service's age band. The weight is
+//!   `children × need × (1 − min(1, r))`: need minus the need reached, counting each contact
+//!   as a different child and contacts as falling on children in need no more and no less
+//!   often than on other children (no targeting assumed). Repeat contacts make `r` overstate
+//!   the children reached, so this is a *lower* bound on unmet need; an area reached at one
+//!   contact per child or more has no unmet need. An area whose reach is withheld to protect
+//!   a small count (1–4 contacts) counts as not reached (`r = 0`, a constant that reveals
+//!   nothing about the hidden count). Reach at MSOA level applies to the LSOAs of that MSOA.
 
 use super::centre::{area_centres, describe, parents};
 use super::error::PlaceError;
 use super::instance::DemandPoint;
-use crate::dataset::{Dataset, Polarity};
+use crate::dataset::{Dataset, Indicator, Layer, Polarity};
 use crate::imd::ImdEdition;
 use crate::level::Level;
 use crate::public::PublicIndicator;
@@ -66,6 +77,11 @@ pub enum Need {
     ImdDecile,
     /// Excess over England of this indicator.
     Indicator(String),
+    /// The need `base` not reached by `service` (a reach indicator id or service name).
+    Unmet {
+        service: String,
+        base: Box<Need>,
+    },
 }
 
 impl fmt::Display for Need {
@@ -75,6 +91,10 @@ impl fmt::Display for Need {
             Need::ImdScore => f.write_str("imd-score"),
             Need::ImdDecile => f.write_str("imd-decile"),
             Need::Indicator(id) => write!(f, "indicator:{id}"),
+            Need::Unmet { service, base } => match base.as_ref() {
+                Need::Children => write!(f, "unmet:{service}"),
+                base => write!(f, "unmet:{service}:{base}"),
+            },
         }
     }
 }
@@ -86,12 +106,29 @@ impl FromStr for Need {
             "children" => Ok(Need::Children),
             "imd-score" | "imd" => Ok(Need::ImdScore),
             "imd-decile" => Ok(Need::ImdDecile),
-            other => match other.strip_prefix("indicator:") {
-                Some(id) if !id.trim().is_empty() => Ok(Need::Indicator(id.trim().to_string())),
-                _ => Err(format!(
-                    "unknown need {other:?}; expected children, imd-score, imd-decile or indicator:ID"
-                )),
-            },
+            other => {
+                if let Some(rest) = other.strip_prefix("unmet:") {
+                    let (service, base) = match rest.split_once(':') {
+                        Some((service, base)) => (service.trim(), base.parse::<Need>()?),
+                        None => (rest.trim(), Need::Children),
+                    };
+                    if service.is_empty() || matches!(base, Need::Unmet { .. }) {
+                        return Err(format!(
+                            "need {other:?}: expected unmet:SERVICE or unmet:SERVICE:NEED, e.g. unmet:reach-family-hub:imd-score"
+                        ));
+                    }
+                    return Ok(Need::Unmet {
+                        service: service.to_string(),
+                        base: Box::new(base),
+                    });
+                }
+                match other.strip_prefix("indicator:") {
+                    Some(id) if !id.trim().is_empty() => Ok(Need::Indicator(id.trim().to_string())),
+                    _ => Err(format!(
+                        "unknown need {other:?}; expected children, imd-score, imd-decile, indicator:ID or unmet:SERVICE[:NEED]"
+                    )),
+                }
+            }
         }
     }
 }
@@ -156,98 +193,15 @@ pub fn dataset_demand(
     let mut notes = Vec::new();
     let mut synthetic = false;
 
-    let need_label;
-    let mut need: Vec<Option<f64>> = match &spec.need {
-        Need::Children => {
-            need_label = "1 (children only)".to_string();
-            vec![Some(1.0); layer.areas.len()]
-        }
-        Need::ImdScore => {
-            need_label = format!("{} score", edition.label());
-            layer
-                .areas
-                .iter()
-                .map(|a| a.imd(edition).map(|m| m.score))
-                .collect()
-        }
-        Need::ImdDecile => {
-            need_label = format!("(11 − national {} decile)", edition.label());
-            layer
-                .areas
-                .iter()
-                .map(|a| a.imd(edition).map(|m| f64::from(11 - m.decile.min(10))))
-                .collect()
-        }
-        Need::Indicator(id) => {
-            let indicator = dataset.indicator(id).ok_or_else(|| {
-                PlaceError::Spec(format!(
-                    "unknown indicator {id:?}; the dataset has: {}",
-                    dataset.indicator_ids().join(", ")
-                ))
-            })?;
-            let meta = &indicator.meta;
-            synthetic = meta.synthetic;
-            let england = indicator.england.as_ref().and_then(|c| c.value).ok_or_else(|| {
-                PlaceError::Spec(format!("indicator {id} has no England value, so its excess over England is undefined"))
-            })?;
-            let sign = match meta.polarity {
-                Polarity::HigherIsWorse => 1.0,
-                Polarity::HigherIsBetter => -1.0,
-                Polarity::NotApplicable => {
-                    return Err(PlaceError::Spec(format!(
-                        "indicator {id} has no polarity (higher is neither better nor worse), so it has no excess; set polarity in the config"
-                    )))
-                }
-            };
-            let codes: Vec<Option<String>> = if meta.level == spec.level {
-                layer.areas.iter().map(|a| Some(a.code.clone())).collect()
-            } else {
-                let parent = dataset.layer(meta.level).ok_or_else(|| {
-                    PlaceError::missing_layer(dataset, meta.level, &format!("indicator {id}"))
-                })?;
-                parents(dataset, layer, parent)
-            };
-            let public = PublicIndicator::new(dataset, indicator);
-            let multiplier = if meta.multiplier > 0.0 {
-                meta.multiplier
-            } else {
-                1.0
-            };
-            let mut withheld = 0;
-            let values: Vec<Option<f64>> = codes
-                .iter()
-                .map(|code| {
-                    let value = code
-                        .as_deref()
-                        .and_then(|c| public.value(c))
-                        .and_then(|v| v.figures.value);
-                    if value.is_none() {
-                        withheld += 1;
-                    }
-                    Some(value.map_or(0.0, |v| (sign * (v - england)).max(0.0) / multiplier))
-                })
-                .collect();
-            if withheld == codes.len() {
-                return Err(PlaceError::Spec(format!(
-                    "no LSOA has a public value of indicator {id} (all are withheld to protect small counts, or missing), so it gives no need to place by; choose another --need"
-                )));
-            }
-            if withheld > 0 {
-                notes.push(format!(
-                    "{withheld} of {} LSOAs have no public value of indicator {id} (withheld to protect small counts, or missing): their excess counts as 0",
-                    layer.areas.len()
-                ));
-            }
-            if synthetic {
-                notes.push(format!("Need uses indicator {id}, which is SYNTHETIC demonstration data, not official statistics."));
-            }
-            need_label = format!(
-                "excess of {} ({id}) over England's {england}{} in the worse direction, ÷ {multiplier}, floored at 0 (weight = expected excess children affected)",
-                meta.short_name, meta.unit
-            );
-            values
-        }
-    };
+    let (mut need, need_label) = need_per_child(
+        dataset,
+        layer,
+        spec.level,
+        edition,
+        &spec.need,
+        &mut notes,
+        &mut synthetic,
+    )?;
 
     let mut points = Vec::with_capacity(layer.areas.len());
     let (mut no_population, mut no_imd) = (0, 0);
@@ -314,4 +268,185 @@ pub fn dataset_demand(
         notes,
     };
     Ok((points, info))
+}
+
+/// Each area's need per child (`None`: the area has no IMD and is left out) and its label.
+fn need_per_child(
+    dataset: &Dataset,
+    layer: &Layer,
+    level: Level,
+    edition: ImdEdition,
+    need: &Need,
+    notes: &mut Vec<String>,
+    synthetic: &mut bool,
+) -> Result<(Vec<Option<f64>>, String), PlaceError> {
+    let need_label;
+    let need: Vec<Option<f64>> = match need {
+        Need::Children => {
+            need_label = "1 (children only)".to_string();
+            vec![Some(1.0); layer.areas.len()]
+        }
+        Need::ImdScore => {
+            need_label = format!("{} score", edition.label());
+            layer
+                .areas
+                .iter()
+                .map(|a| a.imd(edition).map(|m| m.score))
+                .collect()
+        }
+        Need::ImdDecile => {
+            need_label = format!("(11 − national {} decile)", edition.label());
+            layer
+                .areas
+                .iter()
+                .map(|a| a.imd(edition).map(|m| f64::from(11 - m.decile.min(10))))
+                .collect()
+        }
+        Need::Indicator(id) => {
+            let indicator = dataset.indicator(id).ok_or_else(|| {
+                PlaceError::Spec(format!(
+                    "unknown indicator {id:?}; the dataset has: {}",
+                    dataset.indicator_ids().join(", ")
+                ))
+            })?;
+            let meta = &indicator.meta;
+            *synthetic |= meta.synthetic;
+            let england = indicator.england.as_ref().and_then(|c| c.value).ok_or_else(|| {
+                PlaceError::Spec(format!("indicator {id} has no England value, so its excess over England is undefined"))
+            })?;
+            let sign = match meta.polarity {
+                Polarity::HigherIsWorse => 1.0,
+                Polarity::HigherIsBetter => -1.0,
+                Polarity::NotApplicable => {
+                    return Err(PlaceError::Spec(format!(
+                        "indicator {id} has no polarity (higher is neither better nor worse), so it has no excess; set polarity in the config"
+                    )))
+                }
+            };
+            let public = public_values(dataset, layer, level, indicator)?;
+            let multiplier = multiplier(meta);
+            let withheld = public.iter().filter(|v| v.is_none()).count();
+            let values: Vec<Option<f64>> = public
+                .iter()
+                .map(|value| {
+                    Some(value.map_or(0.0, |v| (sign * (v - england)).max(0.0) / multiplier))
+                })
+                .collect();
+            if withheld == public.len() {
+                return Err(PlaceError::Spec(format!(
+                    "no LSOA has a public value of indicator {id} (all are withheld to protect small counts, or missing), so it gives no need to place by; choose another --need"
+                )));
+            }
+            if withheld > 0 {
+                notes.push(format!(
+                    "{withheld} of {} LSOAs have no public value of indicator {id} (withheld to protect small counts, or missing): their excess counts as 0",
+                    layer.areas.len()
+                ));
+            }
+            if meta.synthetic {
+                notes.push(format!("Need uses indicator {id}, which is SYNTHETIC demonstration data, not official statistics."));
+            }
+            need_label = format!(
+                "excess of {} ({id}) over England's {england}{} in the worse direction, ÷ {multiplier}, floored at 0 (weight = expected excess children affected)",
+                meta.short_name, meta.unit
+            );
+            values
+        }
+        Need::Unmet { service, base } => {
+            let (base_need, base_label) =
+                need_per_child(dataset, layer, level, edition, base, notes, synthetic)?;
+            let summary = dataset
+                .reach
+                .iter()
+                .find(|r| r.indicator_id == *service || r.service.eq_ignore_ascii_case(service))
+                .ok_or_else(|| {
+                    PlaceError::Spec(format!(
+                        "need unmet:{service}: no service-use records of {service:?} are loaded; services: {}",
+                        if dataset.reach.is_empty() {
+                            "none".to_string()
+                        } else {
+                            dataset
+                                .reach
+                                .iter()
+                                .map(|r| format!("{} ({})", r.indicator_id, r.service))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ))
+                })?;
+            let indicator = dataset.indicator(&summary.indicator_id).ok_or_else(|| {
+                PlaceError::Spec(format!(
+                    "need unmet:{service}: the reach indicator {} is not in the dataset",
+                    summary.indicator_id
+                ))
+            })?;
+            *synthetic |= summary.synthetic;
+            let reach = public_values(dataset, layer, level, indicator)?;
+            let per_child = multiplier(&indicator.meta);
+            let withheld = reach.iter().filter(|v| v.is_none()).count();
+            if withheld > 0 {
+                notes.push(format!(
+                    "{withheld} of {} LSOAs have no public reach of {} (withheld to protect small counts, or missing): they count as not reached",
+                    layer.areas.len(),
+                    summary.service
+                ));
+            }
+            if summary.synthetic {
+                notes.push(format!(
+                    "Unmet need uses the reach of {}, which is SYNTHETIC demonstration data, not official statistics.",
+                    summary.service
+                ));
+            }
+            need_label = format!(
+                "{base_label} × (1 − min(1, {} contacts per child aged {})) (unmet need: the need not reached, counting each contact as a different child)",
+                summary.service, summary.ages
+            );
+            base_need
+                .iter()
+                .zip(&reach)
+                .map(|(need, reach)| {
+                    let reached = reach.map_or(0.0, |r| (r / per_child).clamp(0.0, 1.0));
+                    need.map(|n| n * (1.0 - reached))
+                })
+                .collect()
+        }
+    };
+    Ok((need, need_label))
+}
+
+/// An indicator's multiplier (what its values are per), 1 when unset.
+fn multiplier(meta: &crate::dataset::IndicatorMeta) -> f64 {
+    if meta.multiplier > 0.0 {
+        meta.multiplier
+    } else {
+        1.0
+    }
+}
+
+/// The public value of `indicator` for each area of `layer` (an indicator at a coarser level
+/// applies to the areas nested in it); `None` where the value is withheld or missing.
+fn public_values(
+    dataset: &Dataset,
+    layer: &Layer,
+    level: Level,
+    indicator: &Indicator,
+) -> Result<Vec<Option<f64>>, PlaceError> {
+    let meta = &indicator.meta;
+    let codes: Vec<Option<String>> = if meta.level == level {
+        layer.areas.iter().map(|a| Some(a.code.clone())).collect()
+    } else {
+        let parent = dataset.layer(meta.level).ok_or_else(|| {
+            PlaceError::missing_layer(dataset, meta.level, &format!("indicator {}", meta.id))
+        })?;
+        parents(dataset, layer, parent)
+    };
+    let public = PublicIndicator::new(dataset, indicator);
+    Ok(codes
+        .iter()
+        .map(|code| {
+            code.as_deref()
+                .and_then(|c| public.value(c))
+                .and_then(|v| v.figures.value)
+        })
+        .collect())
 }

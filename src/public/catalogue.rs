@@ -64,7 +64,16 @@ pub struct IndicatorInfo {
     /// Synthetic demonstration data: label it wherever it is shown.
     pub synthetic: bool,
     pub level: String,
+    /// The latest period (what everything shows unless asked for another).
     pub period: String,
+    /// Every period's label, oldest first (the last is `period`); any of them can be given as
+    /// `period=` to `/api/values`, `/api/legend` and `/api/gaps`.
+    #[serde(default)]
+    pub periods: Vec<String>,
+    /// For a reach indicator (service-use contacts per 1,000 children), the service's name as
+    /// `/api/reach?service=` takes it; absent for health indicators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
     pub sex: String,
     pub age: String,
     pub unit: String,
@@ -164,6 +173,12 @@ impl PublicDataset {
                     synthetic: m.synthetic,
                     level: m.level.as_str().into(),
                     period: m.period.clone(),
+                    periods: i.periods().into_iter().map(String::from).collect(),
+                    service: d
+                        .reach
+                        .iter()
+                        .find(|r| r.indicator_id == m.id)
+                        .map(|r| r.service.clone()),
                     sex: m.sex.clone(),
                     age: m.age.clone(),
                     unit: m.unit.clone(),

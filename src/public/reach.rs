@@ -3,7 +3,7 @@
 //! quintile, locality or area, with suppression and the disclosure audit applied as for any
 //! indicator — together with the load summary (rows read, contacts placed, rows whose postcode
 //! could not be placed and their first lines). A positive SII means the most deprived areas
-//! are reached more.
+//! are reached more, and the report says so in words (`reading`).
 
 use super::dataset::PublicDataset;
 use super::error::PublicError;
@@ -18,8 +18,43 @@ pub struct ReachReport {
     pub summary: ReachSummary,
     #[serde(serialize_with = "serialize_table")]
     pub table: Arc<GapTable>,
+    /// The SII in words: whether the most deprived areas are reached significantly more, less,
+    /// or no differently from the least deprived (decided by the SII's 95% interval), or why
+    /// that cannot be said.
+    pub reading: String,
     /// How to read the table, in words.
     pub notes: Vec<String>,
+}
+
+impl ReachReport {
+    /// The table as downloads carry it (CSV, XLSX): the reach notes and the reading first in
+    /// its method notes, then the gap table's own.
+    pub fn download_table(&self) -> GapTable {
+        let mut table = self.table.as_ref().clone();
+        let mut notes = self.notes.clone();
+        notes.push(self.reading.clone());
+        notes.append(&mut table.method_notes);
+        table.method_notes = notes;
+        table
+    }
+}
+
+/// The SII of a reach table in words (positive: the most deprived are reached more).
+fn reading(table: &GapTable) -> String {
+    let Some(sii) = table.summary.sii else {
+        return "The SII is not available for this grouping or was withheld (see the notes), so whether the most deprived areas are reached more cannot be said.".into();
+    };
+    let figures = format!(
+        "SII {:+.0} {} (95% CI {:.0} to {:.0})",
+        sii.value, table.indicator.unit, sii.lower95, sii.upper95
+    );
+    if sii.lower95 > 0.0 {
+        format!("The most deprived areas are reached significantly more than the least deprived: {figures}.")
+    } else if sii.upper95 < 0.0 {
+        format!("The most deprived areas are reached significantly less than the least deprived: {figures}.")
+    } else {
+        format!("No significant difference in reach between the most and least deprived areas: {figures}.")
+    }
 }
 
 fn serialize_table<S: serde::Serializer>(table: &Arc<GapTable>, s: S) -> Result<S::Ok, S::Error> {
@@ -100,6 +135,7 @@ impl PublicDataset {
         }
         Ok(ReachReport {
             summary: summary.clone(),
+            reading: reading(&table),
             table,
             notes,
         })

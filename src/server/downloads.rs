@@ -124,12 +124,17 @@ pub async fn geo(
     })
 }
 
+/// Which gap table: the selection `/api/gaps` (one period) and `/api/trend` (every period)
+/// share. Each handler takes it as its own query extractor beside one for its other
+/// parameters (utoipa's `IntoParams` cannot flatten, and two extractors read the same query
+/// string), so the parameters are declared and checked once.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct GapsQuery {
+pub struct GapSelectionQuery {
     /// Indicator id (see /api/indicators).
     pub indicator: String,
-    /// Grouping: imd-decile, imd-quintile (default), local-quintile, locality or area.
+    /// Grouping: imd-decile, imd-quintile (default), local-quintile, locality or area (a trend
+    /// needs a deprivation grouping).
     pub by: Option<String>,
     /// Level id; defaults to the indicator's level, and must equal it.
     pub level: Option<String>,
@@ -138,76 +143,112 @@ pub struct GapsQuery {
     /// Only the areas of this locality (name or code, see /api/areas?level=locality): the gap by
     /// deprivation within one locality. Not with `by=locality`.
     pub locality: Option<String>,
+}
+
+impl GapSelectionQuery {
+    /// The gap request this selection describes: indicator, grouping (default imd-quintile),
+    /// level (default the indicator's), IMD edition and locality, each checked ([`lookup`]).
+    pub(crate) fn request(&self, state: &AppState) -> Result<GapRequest, ApiError> {
+        let by = query_group_by(self.by.as_deref())?;
+        let d = state.dataset();
+        let indicator = lookup::indicator(&d, &self.indicator)?;
+        let mut request = GapRequest::for_indicator(&d, &indicator.meta.id, by);
+        if let Some(level) = query_level(state, self.level.as_deref())? {
+            request.level = level;
+        }
+        request.edition = query_edition(self.imd.as_deref())?;
+        request.locality = self.locality.clone();
+        Ok(request)
+    }
+}
+
+/// `/api/gaps`' own parameters, beside [`GapSelectionQuery`].
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GapsQuery {
     /// Period label (see `periods` in /api/indicators); defaults to the latest.
     pub period: Option<String>,
     /// json (default), csv, xlsx or parquet.
     pub format: Option<String>,
 }
 
+/// A table's download format (`?format=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum GapsFormat {
+pub(crate) enum TableFormat {
     Json,
     Csv,
     Xlsx,
     Parquet,
 }
 
-/// Parse `?format=` for gap tables.
-fn gaps_format(given: Option<&str>) -> Result<GapsFormat, ApiError> {
-    match given.map(str::to_ascii_lowercase).as_deref() {
-        None | Some("json") => Ok(GapsFormat::Json),
-        Some("csv") => Ok(GapsFormat::Csv),
-        Some("xlsx") => Ok(GapsFormat::Xlsx),
-        Some("parquet") => Ok(GapsFormat::Parquet),
-        Some(other) => Err(ApiError::bad_request(
-            "unknown format",
-            format!(
-                "format {other:?} is not supported here; expected one of: json, csv, xlsx, parquet"
-            ),
-        )),
+impl TableFormat {
+    fn as_str(self) -> &'static str {
+        match self {
+            TableFormat::Json => "json",
+            TableFormat::Csv => "csv",
+            TableFormat::Xlsx => "xlsx",
+            TableFormat::Parquet => "parquet",
+        }
+    }
+
+    /// Parse `?format=` (default json) among the formats a route offers; anything else is a
+    /// 400 listing them.
+    pub(crate) fn parse(
+        given: Option<&str>,
+        offered: &[TableFormat],
+    ) -> Result<TableFormat, ApiError> {
+        let Some(given) = given else {
+            return Ok(TableFormat::Json);
+        };
+        let wanted = given.to_ascii_lowercase();
+        offered
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == wanted)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "unknown format",
+                    format!(
+                        "format {given:?} is not supported here; expected one of: {}",
+                        offered
+                            .iter()
+                            .map(|f| f.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })
     }
 }
 
-/// The gap request a query describes: indicator, grouping (default imd-quintile), level
-/// (default the indicator's) and IMD edition, each checked ([`lookup`]); `/api/gaps` and
-/// `/api/trend` share it.
-pub(crate) fn gap_request(
-    state: &AppState,
-    indicator: &str,
-    by: Option<&str>,
-    level: Option<&str>,
-    imd: Option<&str>,
-) -> Result<GapRequest, ApiError> {
-    let by = query_group_by(by)?;
-    let d = state.dataset();
-    let indicator = lookup::indicator(&d, indicator)?;
-    let mut request = GapRequest::for_indicator(&d, &indicator.meta.id, by);
-    if let Some(level) = query_level(state, level)? {
-        request.level = level;
-    }
-    request.edition = query_edition(imd)?;
-    Ok(request)
+/// A CSV attachment named `{stem}.csv`.
+pub(crate) fn csv_attachment(stem: &str, bytes: Vec<u8>) -> Response {
+    attachment("text/csv; charset=utf-8", &format!("{stem}.csv"), bytes)
+}
+
+/// An XLSX attachment named `{stem}.xlsx`.
+pub(crate) fn xlsx_attachment(stem: &str, bytes: Vec<u8>) -> Response {
+    attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{stem}.xlsx"),
+        bytes,
+    )
 }
 
 /// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
-#[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
+#[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapSelectionQuery, GapsQuery),
     responses(
         (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
         (status = 400, description = "Unknown indicator, grouping, level, IMD edition or format", body = ErrorBody),
     ))]
 pub async fn gaps(
     State(state): State<AppState>,
+    ApiQuery(selection): ApiQuery<GapSelectionQuery>,
     ApiQuery(q): ApiQuery<GapsQuery>,
 ) -> Result<Response, ApiError> {
-    let format = gaps_format(q.format.as_deref())?;
-    let mut request = gap_request(
-        &state,
-        &q.indicator,
-        q.by.as_deref(),
-        q.level.as_deref(),
-        q.imd.as_deref(),
-    )?;
-    request.locality = q.locality.clone();
+    use TableFormat::*;
+    let format = TableFormat::parse(q.format.as_deref(), &[Json, Csv, Xlsx, Parquet])?;
+    let mut request = selection.request(&state)?;
     request.period = q.period.clone();
     // One version of the data for the whole request (an upload may swap it meanwhile).
     let public = state.public();
@@ -232,29 +273,21 @@ pub async fn gaps(
     }
     let name = file_stem(&stem);
     match format {
-        GapsFormat::Json => Ok(axum::Json(table.as_ref().clone()).into_response()),
-        GapsFormat::Csv => {
+        Json => Ok(axum::Json(table.as_ref().clone()).into_response()),
+        Csv => {
             let mut bytes = Vec::new();
             write_csv(&table, &mut bytes).map_err(ApiError::internal)?;
-            Ok(attachment(
-                "text/csv; charset=utf-8",
-                &format!("{name}.csv"),
-                bytes,
-            ))
+            Ok(csv_attachment(&name, bytes))
         }
-        GapsFormat::Xlsx => {
+        Xlsx => {
             let t = table.clone();
             let bytes = tokio::task::spawn_blocking(move || write_xlsx(&t))
                 .await
                 .map_err(ApiError::internal)?
                 .map_err(ApiError::internal)?;
-            Ok(attachment(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                &format!("{name}.xlsx"),
-                bytes,
-            ))
+            Ok(xlsx_attachment(&name, bytes))
         }
-        GapsFormat::Parquet => {
+        Parquet => {
             let mut bytes = Vec::new();
             write_parquet(&table, &mut bytes).map_err(ApiError::internal)?;
             Ok(attachment(

@@ -15,7 +15,8 @@
 //!   metrics, tokens, the upload writer), [`ServerConfig`] and [`ServerError`].
 //! - [`store`]: [`store::DatasetStore`], the swappable public face (`current()`/`replace()`).
 //! - [`auth`]: bearer tokens (constant-time), for writes and `/metrics`.
-//! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`.
+//! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`,
+//!   `POST /api/reach-records` (service-use records, aggregated; only the aggregates are kept).
 //! - [`writer`]: [`writer::Writer`], where uploads are kept and how a change is committed.
 //! - [`security`]: Content-Security-Policy, `nosniff`, `Referrer-Policy` on every response.
 //! - [`error`]: [`error::ApiError`] (every error is JSON `{error, detail}`), the mapping from
@@ -123,6 +124,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/indicators", post(uploads::upload_indicators))
         .route("/api/indicators/{id}", delete(uploads::delete_indicator))
         .route("/api/sites", post(uploads::upload_sites))
+        .route("/api/reach-records", post(uploads::upload_reach_records))
         .with_state(state);
     let routes = routes
         .merge(stats_route)

@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         uploads::upload_indicators,
         uploads::delete_indicator,
         uploads::upload_sites,
+        uploads::upload_reach_records,
     ),
     components(schemas(
         ErrorBody,

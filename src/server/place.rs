@@ -51,7 +51,8 @@ pub struct PlaceQuery {
     pub radius: Option<String>,
     /// Children of this age band, FROM-TO within 0-19 (default 0-4).
     pub ages: Option<String>,
-    /// children, imd-score (default), imd-decile or indicator:ID (excess over England).
+    /// children, imd-score (default), imd-decile, indicator:ID (excess over England) or
+    /// unmet:SERVICE[:NEED] (unmet need: NEED × (1 − min(1, the service's contacts per child))).
     pub need: Option<String>,
     /// Demand geography: lsoa11 (default) or lsoa21.
     pub level: Option<String>,

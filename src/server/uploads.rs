@@ -1,5 +1,8 @@
 //! The write routes: `POST /api/indicators` (a Fingertips export or tidy CSV, optionally
-//! gzip), `DELETE /api/indicators/{id}` (an uploaded indicator) and `POST /api/sites`.
+//! gzip), `DELETE /api/indicators/{id}` (an uploaded indicator), `POST /api/sites` and
+//! `POST /api/reach-records` (one service's use records: personal data, aggregated into its
+//! reach indicator on arrival; the overlay, the audit log and the answer hold counts, never a
+//! record).
 //!
 //! Each change runs the same steps, one change at a time ([`Writer`]): authorise the bearer
 //! token ([`super::auth`]) → read the body within the size limit (413 beyond it; gzip is
@@ -14,7 +17,9 @@ use super::error::{ApiError, ApiQuery};
 use super::state::AppState;
 use super::writer::{AuditLine, Writer};
 use crate::config::{IndicatorMetaConfig, StandardPopulationName, StandardisationSetting};
-use crate::dataset::{Dataset, Polarity, ValueType};
+use crate::dataset::{Dataset, Polarity, ReachSummary, ValueType};
+use crate::ingest::reach::{parse_ages, ReachSpec};
+use crate::level::Level;
 use crate::uploads::{IndicatorUpload, Provenance, UploadError, Uploads};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
@@ -81,6 +86,63 @@ pub struct SitesQuery {
     pub illustrative: bool,
 }
 
+/// Query of `POST /api/reach-records`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReachRecordsQuery {
+    /// The service to count (the `service` column's value), e.g. "Family Hub". An upload for a
+    /// service already loaded replaces it.
+    pub service: String,
+    /// Age band of the children the service is for, in years (default 0-4): the denominator.
+    pub ages: Option<String>,
+    /// Level to count at: msoa11 (default) or lsoa11.
+    pub level: Option<String>,
+    /// File name for errors and the audit log (default `records.csv`).
+    pub file: Option<String>,
+    /// Mark the records synthetic demonstration data (labels every output).
+    #[serde(default)]
+    pub synthetic: bool,
+}
+
+impl ReachRecordsQuery {
+    fn to_spec(&self, file: &str) -> Result<ReachSpec, ApiError> {
+        let service = self.service.trim();
+        if service.is_empty()
+            || service.chars().count() > 100
+            || service.chars().any(char::is_control)
+        {
+            return Err(ApiError::bad_request(
+                "bad query string",
+                "service must be the service column's value: 1 to 100 printable characters",
+            ));
+        }
+        let ages_text = self.ages.as_deref().unwrap_or("0-4");
+        let ages = parse_ages(ages_text).ok_or_else(|| {
+            ApiError::bad_request(
+                "bad query string",
+                format!("ages {ages_text:?} is not an age band such as 0-4 (years, at most 19)"),
+            )
+        })?;
+        let level = match self.level.as_deref() {
+            None => Level::Msoa11,
+            Some(given) => given.parse::<Level>().map_err(|_| {
+                ApiError::bad_request(
+                    "bad query string",
+                    format!("level {given:?}: reach is counted at msoa11 or lsoa11"),
+                )
+            })?,
+        };
+        Ok(ReachSpec {
+            service: service.to_string(),
+            ages,
+            level,
+            synthetic: self.synthetic,
+            source_id: format!("upload:{file}"),
+        })
+    }
+}
+
 /// Answer of a change.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChangeResult {
@@ -92,6 +154,11 @@ pub struct ChangeResult {
     /// Indicators the server now holds.
     pub indicators: usize,
     pub sites: usize,
+    /// For uploaded service-use records: how they were placed (rows read, contacts placed,
+    /// rows whose postcode is unknown or outside the area and their first lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub reach: Option<ReachSummary>,
 }
 
 /// Parse a lowercase serde enum value from a query parameter, listing what is allowed.
@@ -334,6 +401,7 @@ async fn run_change(
             at: provenance.at,
             indicators: d.indicators.len(),
             sites: d.sites.len(),
+            reach: None,
         }),
     ))
 }
@@ -437,4 +505,54 @@ pub async fn upload_sites(
         Ok(u.with_sites(sites, &p))
     })
     .await
+}
+
+/// `POST /api/reach-records`
+#[utoipa::path(post, path = "/api/reach-records", tag = "uploads",
+    params(ReachRecordsQuery),
+    request_body(content = String, content_type = "text/csv", description = "Service-use records: postcode,date,service[,age_band][,count] (one row per contact, or pre-aggregated with count); may be gzip. Personal data: aggregated on arrival, never stored"),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Aggregated, persisted (per-area counts only) and now served by /api/reach, the map's reach layer and placement's unmet need; `reach` says how the rows were placed", body = ChangeResult),
+        (status = 400, description = "The file is invalid (the message names the line and field), or no row is of this service; nothing changed", body = super::error::ErrorBody),
+        (status = 401, description = "Missing or wrong bearer token", body = super::error::ErrorBody),
+        (status = 403, description = "Uploads are disabled (no token configured)", body = super::error::ErrorBody),
+        (status = 413, description = "Body over the limit, or gzip expanding beyond its cap", body = super::error::ErrorBody)))]
+pub async fn upload_reach_records(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ReachRecordsQuery>,
+    body: Body,
+) -> Result<impl IntoResponse, ApiError> {
+    let by = state.inner.tokens.authorise(&headers, "uploading")?;
+    let w = writer(&state)?;
+    let file = file_name(q.file.as_deref(), "records.csv")?;
+    let spec = q.to_spec(&file)?;
+    let bytes = read_body(&headers, body, w.max_body()).await?;
+    let (parse_file, parse_bytes) = (file.clone(), bytes.clone());
+    let (indicator, summary) = validate(&state, move |base| {
+        crate::uploads::parse_reach(base, &parse_file, &parse_bytes, &spec)
+    })
+    .await?;
+    let prov = provenance(by, file);
+    let id = summary.indicator_id.clone();
+    // The audit line counts the rows and fingerprints the file (size, sha256); no row of it.
+    let audit = audit_line(
+        &prov,
+        "upload-reach-records",
+        format!(
+            "{id}: {} rows, {} contacts placed, {} unknown postcodes, {} outside the area",
+            summary.rows, summary.contacts, summary.unknown_postcode, summary.outside_area
+        ),
+        &bytes,
+    );
+    drop(bytes);
+    let p = prov.clone();
+    let placed = summary.clone();
+    let (status, Json(mut result)) = run_change(state, vec![id], prov, audit, move |u| {
+        Ok(u.with_reach(indicator, summary, &p))
+    })
+    .await?;
+    result.reach = Some(placed);
+    Ok((status, Json(result)))
 }

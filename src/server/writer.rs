@@ -105,9 +105,9 @@ pub struct AuditLine {
     pub at: String,
     /// The token's name.
     pub by: String,
-    /// `upload-indicators`, `delete-indicator`, `upload-sites`.
+    /// `upload-indicators`, `delete-indicator`, `upload-sites`, `upload-reach-records`.
     pub action: &'static str,
-    /// Indicator ids or the number of sites.
+    /// Indicator ids, the number of sites, or a reach upload's counts.
     pub what: String,
     pub file: String,
     pub bytes: usize,

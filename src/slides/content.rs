@@ -117,14 +117,24 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
         }
         LocalityChoice::One(name) => vec![find_locality(dataset, name)?],
     };
+    // A service's reach is not a health gap and has no slide layout of its own yet (its
+    // figures, e.g. "747.3 per 1,000", do not fit the key-figures table): decks show the
+    // health indicators.
+    let is_reach = |i: &Indicator| dataset.reach.iter().any(|r| r.indicator_id == i.meta.id);
     let indicators: Vec<&Indicator> = if request.indicators.is_empty() {
-        dataset.indicators.iter().collect()
+        dataset.indicators.iter().filter(|i| !is_reach(i)).collect()
     } else {
-        request
+        let chosen = request
             .indicators
             .iter()
             .map(|id| crate::figures::find_indicator(dataset, id))
-            .collect::<Result<_, _>>()?
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(reach) = chosen.iter().find(|i| is_reach(i)) {
+            return Err(SlidesError::ReachNotOnSlides {
+                id: reach.meta.id.clone(),
+            });
+        }
+        chosen
     };
     if indicators.is_empty() {
         return Err(SlidesError::NoIndicators);

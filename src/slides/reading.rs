@@ -245,12 +245,13 @@ pub fn speaker_notes(table: &GapTable, scope: &str, suppress_max: u32) -> Vec<St
         &ratio,
         2,
     ));
-    notes.push(measure(
-        "Slope index of inequality (positive = the most deprived are worse off)",
-        s.sii,
-        &diff,
-        1,
-    ));
+    // Without a better/worse direction (e.g. a service's reach) the SII is most − least deprived.
+    let sii_label = if meta.polarity == crate::dataset::Polarity::NotApplicable {
+        "Slope index of inequality (positive = higher in the most deprived)"
+    } else {
+        "Slope index of inequality (positive = the most deprived are worse off)"
+    };
+    notes.push(measure(sii_label, s.sii, &diff, 1));
     notes.push(measure("Relative index of inequality", s.rii, &ratio, 2));
     let comparator = |c: &Option<crate::dataset::Comparator>| {
         c.as_ref().and_then(|c| {

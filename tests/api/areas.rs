@@ -44,7 +44,8 @@ async fn area_profile_has_every_indicator_and_matches_values() {
     assert_eq!(r.status, StatusCode::OK);
     let p = r.json();
     assert_eq!(p["level"], "msoa11");
-    assert_eq!(p["indicators"].as_array().unwrap().len(), 5);
+    // Five health indicators and the Family Hub reach.
+    assert_eq!(p["indicators"].as_array().unwrap().len(), 6);
     let editions: Vec<&str> = p["imd"]
         .as_array()
         .unwrap()

@@ -49,8 +49,18 @@ async fn levels_list_counts_and_editions() {
 async fn indicators_carry_synthetic_flag_and_comparators() {
     let j = get("/api/indicators").await.json();
     let list = j.as_array().unwrap();
-    assert_eq!(list.len(), 5);
+    // Five health indicators with five periods each, and the synthetic Family Hub reach.
+    assert_eq!(list.len(), 6);
     assert!(list.iter().all(|i| i["synthetic"] == true));
+    let health: Vec<_> = list.iter().filter(|i| i.get("service").is_none()).collect();
+    assert_eq!(health.len(), 5);
+    assert!(health
+        .iter()
+        .all(|i| i["periods"].as_array().unwrap().len() == 5
+            && i["periods"].as_array().unwrap().last() == Some(&i["period"])));
+    let reach = list.iter().find(|i| i["id"] == "reach-family-hub").unwrap();
+    assert_eq!(reach["service"], "Family Hub");
+    assert_eq!(reach["periods"], serde_json::json!([reach["period"]]));
     let smoking = list.iter().find(|i| i["id"] == "990003").unwrap();
     // England 8.4336% from pooled Fingertips counts (indicators/README.md, Part B).
     assert_eq!(smoking["england"]["value"], 8.4336);

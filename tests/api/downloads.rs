@@ -317,16 +317,18 @@ async fn gaps_within_a_locality_use_only_its_areas_and_match_the_cli() {
             .any(|n| n.as_str().unwrap().contains(name)));
         // `gapmap gaps --locality` writes exactly the table the API serves.
         let args = gapmap::cli::gaps::GapsArgs {
-            indicator: "990002".into(),
-            by: gapmap::gaps::GroupBy::ImdQuintile,
-            level: None,
-            imd: None,
-            locality: Some(name.to_string()),
+            selection: gapmap::cli::args::GapSelection {
+                indicator: "990002".into(),
+                by: gapmap::gaps::GroupBy::ImdQuintile,
+                level: None,
+                imd: None,
+                locality: Some(name.to_string()),
+                reps: 100_000,
+                seed: gapmap::stats::sii::DEFAULT_SEED,
+            },
             period: None,
             format: gapmap::cli::gaps::GapsFormat::Json,
             out: None,
-            reps: 100_000,
-            seed: gapmap::stats::sii::DEFAULT_SEED,
         };
         let mut out = Vec::new();
         gapmap::cli::gaps::run(&args, &state().public(), &mut out).unwrap();

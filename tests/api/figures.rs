@@ -119,12 +119,14 @@ fn estimate_texts(e: &Value, dp: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
+    // Decks show the health indicators (a service's reach has no slide yet).
     let indicators: Vec<String> = get("/api/indicators")
         .await
         .json()
         .as_array()
         .unwrap()
         .iter()
+        .filter(|i| i.get("service").is_none())
         .map(|i| i["id"].as_str().unwrap().to_string())
         .collect();
     // A debug build draws a deck in tens of seconds (release: about one), past the default

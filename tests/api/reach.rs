@@ -1,6 +1,7 @@
 //! Reach against need on a hand-made records file: counts, rates, Byar intervals and
 //! suppression per area and per local quintile; rows whose postcode cannot be placed are
-//! reported with their lines; the snapshot keeps aggregates only.
+//! reported with their lines; the snapshot keeps aggregates only. And `/api/reach` on the
+//! configured synthetic Family Hub demo: the SII read in words, and its CSV/XLSX downloads.
 
 use crate::support;
 use gapmap::dataset::{Dataset, ReachSummary};
@@ -69,8 +70,8 @@ fn fixture() -> Fixture {
         source_id: "hand-made".into(),
     };
     let (indicator, summary) = load_reach(&path, &spec, &dataset).unwrap();
-    dataset.indicators.push(indicator);
-    dataset.reach.push(summary.clone());
+    // Replaces the configured synthetic Family Hub demo (same service, same indicator id).
+    dataset.add_reach(indicator, summary.clone());
     Fixture {
         dataset,
         summary,
@@ -252,4 +253,74 @@ fn the_snapshot_holds_no_record_level_rows() {
     }
     let decoded = gapmap::snapshot::decode(std::path::Path::new("memory"), &bytes).unwrap();
     assert_eq!(decoded.reach, vec![f.summary.clone()]);
+}
+
+/// The XLSX's shared strings (every text cell), read back from the zip.
+fn xlsx_strings(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("xl/sharedStrings.xml").unwrap(), &mut text)
+        .unwrap();
+    text
+}
+
+#[tokio::test]
+async fn reach_reading_and_downloads_carry_the_table_and_the_reach_notes() {
+    use crate::support::http::{assert_error, get};
+    use axum::http::StatusCode;
+    let json = get("/api/reach?service=Family%20Hub&by=imd-quintile")
+        .await
+        .json();
+    // The demo was made with reach rising with deprivation (scripts: make_reach_demo).
+    let sii = &json["table"]["summary"]["sii"];
+    assert!(sii["lower95"].as_f64().unwrap() > 0.0, "{sii}");
+    let reading = json["reading"].as_str().unwrap();
+    assert!(
+        reading.starts_with("The most deprived areas are reached significantly more"),
+        "{reading}"
+    );
+    let notes = json["table"]["method_notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .contains("a positive SII means the most deprived areas are reached more")));
+
+    let csv = get("/api/reach?service=Family%20Hub&by=imd-quintile&format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv
+        .header(axum::http::header::CONTENT_DISPOSITION)
+        .contains("gapmap_reach_reach-family-hub_imd-quintile_county.csv"));
+    let mut reader = csv::Reader::from_reader(csv.body.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let groups: Vec<csv::StringRecord> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[col("row_type")] == "group")
+        .collect();
+    let table_groups = json["table"]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), table_groups.len());
+    for (row, g) in groups.iter().zip(table_groups) {
+        assert_eq!(row[col("key")], *g["key"].as_str().unwrap());
+        let value: f64 = row[col("value")].parse().unwrap();
+        assert_eq!(value, g["value"].as_f64().unwrap());
+    }
+
+    let xlsx = get("/api/reach?service=Family%20Hub&by=imd-quintile&format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let strings = xlsx_strings(&xlsx.body);
+    for needle in [
+        "SYNTHETIC DEMONSTRATION DATA",
+        "a positive SII means the most deprived areas are reached more",
+        "The most deprived areas are reached significantly more",
+        "Byar",
+    ] {
+        assert!(
+            strings.contains(needle),
+            "XLSX method notes lack {needle:?}"
+        );
+    }
+
+    let bad = get("/api/reach?service=Family%20Hub&format=pdf").await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, &["pdf", "csv", "xlsx"]);
 }

@@ -235,3 +235,126 @@ async fn formula_injection_in_an_uploaded_name_is_neutralised_in_csv() {
     // JSON keeps the name as given (it is not a spreadsheet).
     assert_eq!(indicator_name(&s, "inj").await, name);
 }
+
+/// Service-use records for `service`: `n` contacts at each of the first MSOAs' postcodes
+/// (one row per contact), then `extra` raw lines.
+fn records(service: &str, per_msoa: &[(usize, u32)], extra: &str) -> (Vec<u8>, Vec<String>) {
+    let d = support::durham();
+    let mut seen = std::collections::BTreeSet::new();
+    let postcodes: Vec<&gapmap::dataset::Postcode> = d
+        .postcodes
+        .iter()
+        .filter(|p| p.msoa11.as_ref().is_some_and(|m| seen.insert(m.clone())))
+        .collect();
+    let mut csv = String::from("postcode,date,service,age_band,count\n");
+    let mut msoas = Vec::new();
+    for &(i, n) in per_msoa {
+        let p = postcodes[i];
+        msoas.push(p.msoa11.clone().unwrap());
+        for day in 0..n {
+            csv.push_str(&format!(
+                "{},2025-01-{:02},{service},0-4,\n",
+                p.postcode,
+                1 + day % 28
+            ));
+        }
+    }
+    csv.push_str(extra);
+    (csv.into_bytes(), msoas)
+}
+
+#[tokio::test]
+async fn reach_records_upload_needs_the_token_names_line_and_field_and_changes_api_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = writable_state(dir.path(), 20 << 20);
+    let uri = "/api/reach-records?service=Health%20visiting&file=hv.csv";
+    let (good, msoas) = records(
+        "Health visiting",
+        &[(0, 12), (1, 7)],
+        "ZZ99 9ZZ,2025-02-01,Health visiting,0-4,\n",
+    );
+
+    // No token: 401, nothing changed.
+    let r = request(s.clone(), "POST", uri, &[], good.clone()).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, &["Authorization: Bearer"]);
+    let unknown = send(s.clone(), "/api/reach?service=Health%20visiting", &[]).await;
+    assert_error(
+        &unknown,
+        StatusCode::BAD_REQUEST,
+        &["Health visiting", "Family Hub"],
+    );
+
+    // A bad date on line 3: 400 naming the file, line and field; nothing changed.
+    let bad = String::from_utf8(good.clone())
+        .unwrap()
+        .replacen("2025-01-02", "02/01/2025", 1)
+        .into_bytes();
+    let r = request(s.clone(), "POST", uri, &[AUTH], bad).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        &["hv.csv:3:", "\"date\"", "02/01/2025"],
+    );
+    assert!(!dir.path().join("durham.uploads").exists());
+    assert!(!dir.path().join("audit.log").exists());
+
+    // Accepted: /api/reach serves the new service with exactly these counts.
+    let r = request(s.clone(), "POST", uri, &[AUTH], good.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let j = r.json();
+    assert_eq!(j["changed"][0], "reach-health-visiting");
+    assert_eq!(j["reach"]["rows"], 20);
+    assert_eq!(j["reach"]["contacts"], 19.0);
+    assert_eq!(j["reach"]["outside_area"], 1);
+    assert_eq!(j["reach"]["unplaced_lines"], serde_json::json!([21]));
+    let report = get_json(&s, "/api/reach?service=Health%20visiting&by=area").await;
+    let groups = report["table"]["groups"].as_array().unwrap();
+    for (msoa, n) in msoas.iter().zip([12.0, 7.0]) {
+        let g = groups.iter().find(|g| g["key"] == *msoa).unwrap();
+        assert_eq!(g["count"], n, "{msoa}");
+    }
+    assert_eq!(report["summary"]["contacts"], 19.0);
+    // The map layer and the catalogue see it too.
+    let list = get_json(&s, "/api/indicators").await;
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["service"] == "Health visiting"));
+
+    // Audited with counts, persisted without a record: no record's date or postcode line.
+    let audit = std::fs::read_to_string(dir.path().join("audit.log")).unwrap();
+    assert!(
+        audit.contains(r#""action":"upload-reach-records""#),
+        "{audit}"
+    );
+    assert!(audit.contains("19 contacts placed"), "{audit}");
+    let overlay = std::fs::read(dir.path().join("durham.uploads")).unwrap();
+    let contains = |needle: &str| {
+        overlay
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    };
+    for needle in ["2025-01-01", "2025-01-12", "ZZ99 9ZZ", "postcode,date"] {
+        assert!(!contains(needle), "the overlay holds {needle:?}");
+    }
+    // A restart serves the upload from the overlay.
+    let restarted = writable_state(dir.path(), 20 << 20);
+    let again = get_json(&restarted, "/api/reach?service=Health%20visiting&by=area").await;
+    assert_eq!(again["table"]["groups"], report["table"]["groups"]);
+
+    // Re-uploading the configured demo service replaces its reach.
+    let (family, _) = records("Family Hub", &[(2, 5)], "");
+    let r = request(
+        restarted.clone(),
+        "POST",
+        "/api/reach-records?service=Family%20Hub",
+        &[AUTH],
+        family,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let fh = get_json(&restarted, "/api/reach?service=Family%20Hub").await;
+    assert_eq!(fh["summary"]["contacts"], 5.0);
+    assert_eq!(fh["summary"]["synthetic"], false);
+}

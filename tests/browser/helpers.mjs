@@ -29,6 +29,15 @@ export async function getJson(rel) {
   return res.json();
 }
 
+/** What most tests start from: /api/meta, /api/indicators, the MSOA level and its areas. */
+export async function serverBasics() {
+  const meta = await getJson('/api/meta');
+  const indicators = await getJson('/api/indicators');
+  const msoaLevel = meta.levels.find((l) => /^msoa/.test(l.id))?.id ?? meta.default_level;
+  const msoaAreas = await getJson(`/api/areas?level=${msoaLevel}`);
+  return { meta, indicators, msoaLevel, msoaAreas };
+}
+
 /**
  * Open the map at `rel`, collect console errors, and wait for the first choropleth
  * (window.__mapIdle). Returns {page, errors, wallMs}.

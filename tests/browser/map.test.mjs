@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  ARTIFACTS, launch, openMap, getJson, settled, shot, interiorPoints, readPixels, blend, close, numbersIn,
+  ARTIFACTS, launch, serverBasics, openMap, getJson, settled, shot, interiorPoints, readPixels, blend, close, numbersIn,
   parseCsv, zipEntries, contrastRatio, waitForMap, barePageHtml, openBarePage, hexToRgb, BASE,
 } from './helpers.mjs';
 
@@ -18,10 +18,7 @@ const timings = {};
 
 before(async () => {
   browser = await launch();
-  meta = await getJson('/api/meta');
-  indicators = await getJson('/api/indicators');
-  msoaLevel = meta.levels.find((l) => /^msoa/.test(l.id))?.id ?? meta.default_level;
-  msoaAreas = await getJson(`/api/areas?level=${msoaLevel}`);
+  ({ meta, indicators, msoaLevel, msoaAreas } = await serverBasics());
 });
 after(async () => {
   fs.writeFileSync(path.join(ARTIFACTS, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);

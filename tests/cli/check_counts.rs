@@ -100,7 +100,16 @@ fn check_json_counts_match_the_input_files() {
             *per_indicator.entry(r[c_id].to_string()).or_default() += 1;
         }
     }
-    let indicators = summary["indicators"].as_array().unwrap();
+    // The configured synthetic Family Hub reach: one row per MSOA, labelled synthetic.
+    let (reach, indicators): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) = summary
+        ["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .partition(|i| i["id"] == "reach-family-hub");
+    assert_eq!(reach.len(), 1);
+    assert_eq!(reach[0]["rows"].as_u64(), Some(66));
+    assert_eq!(reach[0]["synthetic"].as_bool(), Some(true));
     assert_eq!(indicators.len(), per_indicator.len());
     for ind in indicators {
         let id = ind["id"].as_str().unwrap();

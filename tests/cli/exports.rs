@@ -2,6 +2,7 @@
 //! values, XLSX opened by python openpyxl (a real reader), suppressed cells blank with a
 //! marker. Needs python3 with openpyxl: run `scripts/test-deps` first.
 
+use gapmap::cli::args::GapSelection;
 use gapmap::cli::gaps::{run, GapsArgs, GapsFormat};
 use gapmap::gaps::{GapRequest, GapTable, GroupBy};
 use gapmap::public::PublicDataset;
@@ -12,16 +13,18 @@ use std::sync::{Arc, OnceLock};
 
 fn args(indicator: &str, by: GroupBy, format: GapsFormat, out: Option<&Path>) -> GapsArgs {
     GapsArgs {
-        indicator: indicator.to_string(),
-        by,
-        level: None,
-        imd: None,
-        locality: None,
+        selection: GapSelection {
+            indicator: indicator.to_string(),
+            by,
+            level: None,
+            imd: None,
+            locality: None,
+            reps: 2000,
+            seed: 1,
+        },
         period: None,
         format,
         out: out.map(Path::to_path_buf),
-        reps: 2000,
-        seed: 1,
     }
 }
 
@@ -213,7 +216,7 @@ fn table_and_json_go_to_stdout_and_say_synthetic() {
 #[test]
 fn wrong_level_names_the_indicator_level() {
     let mut a = args("990001", GroupBy::LocalQuintile, GapsFormat::Json, None);
-    a.level = Some(gapmap::level::Level::Lsoa11);
+    a.selection.level = Some(gapmap::level::Level::Lsoa11);
     let err = run(&a, public(), &mut Vec::new()).unwrap_err().to_string();
     assert!(err.contains("msoa11") && err.contains("lsoa11"), "{err}");
 }

@@ -589,3 +589,100 @@ fn an_indicator_whose_values_are_all_withheld_cannot_weight_demand() {
     ]);
     assert_mentions(&stderr, &["990005", "withheld", "--need"]);
 }
+
+/// Unmet need (`unmet:SERVICE[:NEED]`): each LSOA's weight is children × need × (1 − min(1, r)),
+/// r = its MSOA's public reach of the synthetic Family Hub demo ÷ 1,000 (contacts per child
+/// aged 0–4). Worked here from the parts, not from the demand builder: the LSOA's own children,
+/// its MSOA from the postcode lookup, the MSOA's reach and the LSOA's IMD score.
+#[test]
+fn unmet_need_is_the_need_the_service_has_not_reached() {
+    let ds = durham();
+    let spec = |need: &str| DemandSpec {
+        level: Level::Lsoa11,
+        ages: Default::default(),
+        need: need.parse().unwrap(),
+        edition: None,
+        quintiles: Quintiles::National,
+    };
+    let reach = ds.indicator("reach-family-hub").unwrap();
+    let msoa_of: std::collections::HashMap<&str, &str> = ds
+        .postcodes
+        .iter()
+        .filter_map(|p| Some((p.lsoa11.as_deref()?, p.msoa11.as_deref()?)))
+        .collect();
+    let layer = ds.layer(Level::Lsoa11).unwrap();
+    let (children_only, info) = dataset_demand(ds, &spec("unmet:reach-family-hub")).unwrap();
+    let (by_score, _) = dataset_demand(ds, &spec("unmet:Family Hub:imd-score")).unwrap();
+    assert_eq!(info.need, "unmet:reach-family-hub");
+    assert!(
+        info.synthetic,
+        "the demo reach is synthetic and the demand says so"
+    );
+    assert!(info
+        .weight_label
+        .contains("1 − min(1, Family Hub contacts per child aged 0-4)"));
+    let (mut fully_reached, mut partly) = (0, 0);
+    for (point, scored) in children_only.iter().zip(&by_score) {
+        let area = layer.get(&point.id).unwrap();
+        let children = f64::from(area.population.as_ref().unwrap().ages(0, 4));
+        let msoa = msoa_of[point.id.as_str()];
+        let v = reach.value_for(msoa).unwrap();
+        // No MSOA has a small count (1–4 contacts), so the public value is the value.
+        let count = v.count.unwrap();
+        assert!(count == 0.0 || count > 4.0, "{msoa}: {count}");
+        let r = v.value.unwrap() / 1000.0;
+        let expected = children * (1.0 - r.min(1.0));
+        assert!(
+            (point.weight - expected).abs() < 1e-9,
+            "{}: {} vs {expected}",
+            point.id,
+            point.weight
+        );
+        let score = area.imd(gapmap::imd::ImdEdition::Imd2019).unwrap().score;
+        assert!((scored.weight - expected * score).abs() < 1e-9 * (1.0 + expected * score));
+        if r >= 1.0 {
+            assert_eq!(
+                point.weight, 0.0,
+                "{}: reached at ≥ 1 contact per child",
+                point.id
+            );
+            fully_reached += 1;
+        } else {
+            partly += 1;
+        }
+    }
+    assert!(
+        fully_reached > 0 && partly > 0,
+        "{fully_reached} / {partly}"
+    );
+
+    // A hand-worked area: 60 children aged 0–4 in an MSOA with 450 contacts per 1,000 →
+    // 60 × (1 − 0.45) = 33 children not reached; × IMD score 40 = 1,320.
+    let (children, reach_per_1000, score) = (60.0_f64, 450.0_f64, 40.0_f64);
+    assert!((children * (1.0 - (reach_per_1000 / 1000.0).min(1.0)) - 33.0).abs() < 1e-12);
+    assert!((children * score * (1.0 - reach_per_1000 / 1000.0) - 1320.0).abs() < 1e-9);
+
+    // Through the CLI: the report names the need; an unknown service lists the loaded ones.
+    let report: Value = serde_json::from_str(&place(&[
+        "--k",
+        "2",
+        "--need",
+        "unmet:reach-family-hub",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(report["demand"]["need"], "unmet:reach-family-hub");
+    let stderr = place_fails(&[
+        "place",
+        "--snapshot",
+        snapshot().to_str().unwrap(),
+        "--k",
+        "1",
+        "--need",
+        "unmet:School nurse",
+    ]);
+    assert_mentions(&stderr, &["School nurse", "reach-family-hub (Family Hub)"]);
+    let stderr = place_fails(&["place", "--k", "1", "--need", "unmet:"]);
+    assert_mentions(&stderr, &["unmet:SERVICE"]);
+}

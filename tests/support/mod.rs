@@ -104,7 +104,7 @@ impl Fixture {
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        for sub in ["localities", "sites", "raw"] {
+        for sub in ["localities", "sites", "reach", "raw"] {
             std::fs::create_dir_all(data.join(sub)).unwrap();
         }
         for f in [
@@ -112,6 +112,7 @@ impl Fixture {
             "sources.toml",
             "localities/durham_localities_illustrative.csv",
             "sites/durham_sites_illustrative.csv",
+            "reach/durham_family_hub_contacts_synthetic.csv",
         ] {
             std::fs::copy(project().join("data").join(f), data.join(f)).unwrap();
         }

@@ -1,5 +1,6 @@
 // The gap chart: an indicator by deprivation group, with 95% CI whiskers, England and county
-// reference lines and the fitted line of the slope index of inequality. Hand-written SVG.
+// reference lines and the fitted line of the slope index of inequality; and the SII trend
+// sparkline (SII per period with 95% CIs, from /api/trend). Hand-written SVG.
 //
 // The chart computes nothing statistical: it draws what /api/gaps returns. Each group's bar is
 // `share` wide (its share of the weights the SII is fitted with) and centred on its
@@ -149,6 +150,71 @@ export function renderGapChart(container, gaps, indicator, { width = 340, height
       proportional ? `${byLabel[0].toUpperCase()}${byLabel.slice(1)}; bar width = group size` : `${byLabel[0].toUpperCase()}${byLabel.slice(1)}`));
   } else {
     svg.append(el('text', { x: m.left + w / 2, y: height - 6, class: 'axis-title', 'text-anchor': 'middle' }, 'Locality'));
+  }
+  container.append(svg);
+  return svg;
+}
+
+/**
+ * Draw the SII trend (a sparkline) into `container`: one point per period of /api/trend, oldest
+ * left, with its 95% CI as a whisker and a band, the line through the SIIs, a zero line when
+ * the range reaches it, and the period `current` filled. Periods whose SII was withheld or not
+ * computed leave a gap. Draws the server's numbers only. Returns the <svg>.
+ */
+export function renderTrendChart(container, trend, indicator, { width = 340, height = 120, current = '' } = {}) {
+  container.replaceChildren();
+  const periods = trend.periods ?? [];
+  const unit = indicator?.unit === '%' ? ' pp' : indicator?.unit ? ` ${indicator.unit}` : '';
+  const m = { top: 10, right: 12, bottom: 24, left: 44 };
+  const w = width - m.left - m.right;
+  const h = height - m.top - m.bottom;
+  const has = (p) => p.sii && Number.isFinite(p.sii.value);
+  const ys = periods.filter(has).flatMap((p) => [p.sii.value, p.sii.lower95, p.sii.upper95]).filter(Number.isFinite);
+  let lo = Math.min(...ys), hi = Math.max(...ys);
+  if (!ys.length) { lo = 0; hi = 1; }
+  const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.1 || 1;
+  lo -= pad; hi += pad;
+  const x = (i) => m.left + (periods.length > 1 ? (i / (periods.length - 1)) * w : w / 2);
+  const y = (v) => m.top + h - ((v - lo) / (hi - lo)) * h;
+  const titleId = `trend-chart-title-${Math.random().toString(36).slice(2, 8)}`;
+  const svg = el('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-labelledby': titleId, class: 'trend-chart' });
+  svg.append(el('title', { id: titleId }, `Slope index of inequality of ${indicator?.short_name ?? trend.indicator?.id ?? ''} by period, with 95% confidence intervals. ${trend.verdict ?? ''}`));
+  const axis = el('g', { class: 'grid', 'aria-hidden': 'true' });
+  for (const v of [hi - pad, lo + pad]) {
+    axis.append(el('line', { x1: m.left, x2: m.left + w, y1: y(v), y2: y(v), class: 'gridline' }));
+    axis.append(el('text', { x: m.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' }, num(v, Math.abs(hi - lo) < 10 ? 1 : 0)));
+  }
+  if (lo < 0 && hi > 0) axis.append(el('line', { x1: m.left, x2: m.left + w, y1: y(0), y2: y(0), class: 'axis' }));
+  svg.append(axis);
+  // The 95% band and the line, broken where a period has no SII.
+  const runs = [];
+  periods.forEach((p, i) => {
+    if (!has(p)) { runs.push([]); return; }
+    if (!runs.length) runs.push([]);
+    runs[runs.length - 1].push([i, p.sii]);
+  });
+  for (const run of runs.filter((r) => r.length)) {
+    const upper = run.map(([i, s]) => `${x(i)},${y(s.upper95)}`);
+    const lower = run.slice().reverse().map(([i, s]) => `${x(i)},${y(s.lower95)}`);
+    svg.append(el('polygon', { class: 'trend-band', points: [...upper, ...lower].join(' ') }));
+    svg.append(el('polyline', { class: 'trend-line', points: run.map(([i, s]) => `${x(i)},${y(s.value)}`).join(' ') }));
+  }
+  periods.forEach((p, i) => {
+    const g = el('g', { class: `trend-point${p.period === current ? ' current' : ''}`, 'data-period': p.period, 'data-value': has(p) ? p.sii.value : '', 'data-lower': has(p) ? p.sii.lower95 : '', 'data-upper': has(p) ? p.sii.upper95 : '' });
+    if (has(p)) {
+      g.append(el('title', {}, `${p.period}: SII ${num(p.sii.value)}${unit} (95% CI ${num(p.sii.lower95)} to ${num(p.sii.upper95)})`));
+      const cap = 3;
+      g.append(el('path', { class: 'whisker', d: `M${x(i)},${y(p.sii.lower95)}V${y(p.sii.upper95)}M${x(i) - cap},${y(p.sii.lower95)}H${x(i) + cap}M${x(i) - cap},${y(p.sii.upper95)}H${x(i) + cap}` }));
+      g.append(el('circle', { cx: x(i), cy: y(p.sii.value), r: p.period === current ? 5 : 3.5 }));
+    } else {
+      g.append(el('title', {}, `${p.period}: SII withheld or not computed`));
+      g.append(el('text', { x: x(i), y: m.top + h / 2, class: 'tick', 'text-anchor': 'middle' }, '–'));
+    }
+    svg.append(g);
+  });
+  if (periods.length) {
+    svg.append(el('text', { x: x(0) - 4, y: height - 6, class: 'tick', 'text-anchor': 'start' }, periods[0].period));
+    if (periods.length > 1) svg.append(el('text', { x: x(periods.length - 1) + 4, y: height - 6, class: 'tick', 'text-anchor': 'end' }, periods[periods.length - 1].period));
   }
   container.append(svg);
   return svg;

@@ -9,7 +9,7 @@ const $ = (sel) => document.querySelector(sel);
 
 export function createContext() {
   const ui = {
-    indicator: $('#indicator-select'), indicatorNote: $('#indicator-note'),
+    indicator: $('#indicator-select'), indicatorNote: $('#indicator-note'), period: $('#period-select'), periodBlock: $('#period-block'),
     level: $('#level-select'), locality: $('#locality-select'), localityNote: $('#locality-note'),
     legend: $('#legend'), legendTitle: $('#legend-title'), legendSubtitle: $('#legend-subtitle'), mapLegend: $('#map-legend'),
     overlay30: $('#overlay-30pct'), overlaySites: $('#overlay-sites'), overlayLabels: $('#overlay-labels'),
@@ -21,7 +21,7 @@ export function createContext() {
     placeModel: $('#place-model'), placeRadius: $('#place-radius'), placeK: $('#place-k'), placeNeed: $('#place-need'),
     placePropose: $('#place-propose'), placeCancel: $('#place-cancel'), placeClear: $('#place-clear'),
     placeStatus: $('#place-status'), placeResult: $('#place-result'),
-    areaPanel: $('#area-panel'), gapPanel: $('#gap-panel'), gapIndicator: $('#gap-indicator-select'), gapBy: $('#gap-by-select'),
+    areaPanel: $('#area-panel'), gapPanel: $('#gap-panel'), trendPanel: $('#trend-panel'), gapIndicator: $('#gap-indicator-select'), gapBy: $('#gap-by-select'),
     toggleControls: $('#toggle-controls'), controls: $('#controls'),
     searchInput: $('#search-input'), searchResults: $('#search-results'), searchBox: $('#search-box'), searchStatus: $('#search-status'),
   };
@@ -40,6 +40,7 @@ export function createContext() {
     legend: null,
     currentArea: null,
     currentGaps: null,
+    currentTrend: null,   // /api/trend for the gap panel's sparkline
     place: null,          // the placement panel's requests, markers and last report (place.js)
     sites: null,
     timings: {},
@@ -75,6 +76,12 @@ export function createContext() {
     editionFor: (level) => ctx.levelInfo(level)?.imd_editions?.[0] ?? null,
     localityLabel: (id) => ctx.localities.get(id) ?? id,
     indicatorById: (id) => ctx.indicators.find((i) => i.id === id),
+    /** The period to show for indicator `id`: the chosen one if it has it, else '' (its latest). */
+    periodFor: (id) => {
+      const periods = ctx.indicatorById(id)?.periods ?? [];
+      const p = ctx.state.period;
+      return p && periods.includes(p) && p !== periods[periods.length - 1] ? p : '';
+    },
     grouping: (id) => ctx.groupings.find((g) => g.id === id),
     reducedMotion: () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches,
   };

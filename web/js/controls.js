@@ -1,8 +1,9 @@
 // The control panel and the header: filling the selects from the server's lists (levels,
-// indicators, groupings with their labels, localities), wiring them to the actions, and the
+// indicators with their periods, service reach, groupings with their labels, localities),
+// wiring them to the actions, and the
 // header line and synthetic-data banner that describe what is on screen.
 
-import { IMD_CHOICES } from './choropleth.js';
+import { IMD_CHOICES, isImdChoice } from './choropleth.js';
 import { setupSearch } from './search.js';
 import { esc, num, editionLabel } from './format.js';
 
@@ -32,6 +33,7 @@ export function setupControls(ctx, actions) {
   ].join('');
 
   ui.indicator.addEventListener('change', () => actions.setIndicator(ui.indicator.value));
+  ui.period.addEventListener('change', () => actions.setPeriod(ui.period.value));
   ui.level.addEventListener('change', () => actions.setLevel(ui.level.value));
   ui.locality.addEventListener('change', () => actions.setLocality(ui.locality.value, { zoom: true }));
   ui.gapBy.addEventListener('change', () => actions.setGapGrouping(ui.gapBy.value));
@@ -67,14 +69,31 @@ export function setupControls(ctx, actions) {
   window.addEventListener('popstate', () => ctx.track(actions.applyUrlState()));
 }
 
-/** The map-layer select: IMD (if the level has it) and every indicator. */
+/** The map-layer select: IMD (if the level has it), every health indicator, and service reach. */
 export function fillIndicatorSelect(ctx) {
   const edition = ctx.editionFor(ctx.state.level);
   const imdOk = !!edition;
   const imdOpts = IMD_CHOICES.map((c) => `<option value="${c.id}"${imdOk ? '' : ' disabled'}>${esc(c.label.replace('IMD', edition ? editionLabel(edition) : 'IMD'))}${imdOk ? '' : ' — not available for these areas'}</option>`).join('');
-  const indOpts = ctx.indicators.map((i) => `<option value="${esc(i.id)}">${esc(i.short_name || i.name)}${i.synthetic ? ' (synthetic demo data)' : ''}</option>`).join('');
-  ctx.ui.indicator.innerHTML = `<optgroup label="Deprivation">${imdOpts}</optgroup>${indOpts ? `<optgroup label="Children's health indicators">${indOpts}</optgroup>` : ''}`;
+  const option = (i) => `<option value="${esc(i.id)}">${esc(i.short_name || i.name)}${i.synthetic ? ' (synthetic demo data)' : ''}</option>`;
+  const indOpts = ctx.indicators.filter((i) => !i.service).map(option).join('');
+  const reachOpts = ctx.indicators.filter((i) => i.service).map(option).join('');
+  ctx.ui.indicator.innerHTML = `<optgroup label="Deprivation">${imdOpts}</optgroup>${indOpts ? `<optgroup label="Children's health indicators">${indOpts}</optgroup>` : ''}`
+    + (reachOpts ? `<optgroup label="Service reach (contacts per 1,000 children)">${reachOpts}</optgroup>` : '');
   ctx.ui.indicator.value = ctx.state.ind;
+  fillPeriodSelect(ctx);
+}
+
+/**
+ * The period select: the map indicator's periods, newest first (the latest is the default and
+ * is written to the URL as nothing); hidden for IMD layers and single-period indicators.
+ */
+export function fillPeriodSelect(ctx) {
+  const { ui, state } = ctx;
+  const periods = isImdChoice(state.ind) ? [] : ctx.indicatorById(state.ind)?.periods ?? [];
+  ui.periodBlock.hidden = periods.length < 2;
+  const latest = periods[periods.length - 1];
+  ui.period.innerHTML = [...periods].reverse().map((p) => `<option value="${p === latest ? '' : esc(p)}">${esc(p)}${p === latest ? ' (latest)' : ''}</option>`).join('');
+  ui.period.value = ctx.periodFor(state.ind);
 }
 
 /** The locality select, from the localities of the current level's areas. */
@@ -95,7 +114,9 @@ export function updateHeader(ctx) {
   const { state } = ctx;
   const ind = state.ind;
   const label = IMD_CHOICES.some((c) => c.id === ind) ? `${editionLabel(ctx.editionFor(state.level))} ${ind === 'imd-decile' ? 'decile' : 'score'}` : ctx.indicatorById(ind)?.short_name ?? ind;
-  const bits = [`<span>${esc(label)}</span>`, `<span>${esc(ctx.levelLabel(state.level))}</span>`];
+  const bits = [`<span>${esc(label)}</span>`];
+  if (ctx.periodFor(ind)) bits.push(`<span>${esc(ctx.periodFor(ind))}</span>`);
+  bits.push(`<span>${esc(ctx.levelLabel(state.level))}</span>`);
   if (state.loc) bits.push(`<span>${esc(ctx.localityLabel(state.loc))}</span>`);
   const area = ctx.currentArea && ctx.currentArea.code === state.area ? ctx.currentArea : null;
   const present = document.querySelector('#present-link');

@@ -170,13 +170,13 @@ function hoverValue(ctx, f) {
 
 /**
  * What the map shows for layer `ind` at `level` (without a level: the server's default level,
- * or the indicator's own): the server's legend and, for an indicator, its public values.
- * Fetched together.
+ * or the indicator's own): the server's legend and, for an indicator, its public values in
+ * `period` ('' = the latest). Fetched together.
  */
-export async function loadChoropleth(ctx, ind, level) {
+export async function loadChoropleth(ctx, ind, level, period = '') {
   if (isImdChoice(ind)) return { legend: await api.legend(ind, level), values: [] };
-  const [legend, answer] = await Promise.all([api.legend(ind, level), api.values(ind, level)]);
-  return { legend, values: Array.isArray(answer?.values) ? answer.values : [] };
+  const [legend, answer] = await Promise.all([api.legend(ind, level, period), api.values(ind, level, period)]);
+  return { legend, values: Array.isArray(answer?.values) ? answer.values : [], period };
 }
 
 /** Colour the areas from a legend and values, and redraw the legend panel. */

@@ -3,7 +3,7 @@
 
 import { esc, num, ci, comparison, withUnit, editionLabel } from './format.js';
 import { MAGMA_10, textOn } from './scales.js';
-import { renderGapChart, chartLegendHtml, lowerFirst } from './chart.js';
+import { renderGapChart, renderTrendChart, chartLegendHtml, lowerFirst } from './chart.js';
 
 const SYNTH = '<span class="tag-synthetic" title="Synthetic demonstration data — not official statistics">SYNTHETIC</span>';
 
@@ -102,10 +102,11 @@ function stat(label, s, fmt, key) {
 }
 
 /**
- * Render the gap panel into `root`. `gaps` is /api/gaps JSON; `links` the download URLs;
- * `byLabel` the grouping's label from /api/groupings.
+ * Render the gap panel into `root`. `gaps` is /api/gaps JSON (or /api/reach's `table`); `links`
+ * the download URLs; `byLabel` the grouping's label from /api/groupings; `reach` (for a service's
+ * reach) the server's reading of the SII in words and its notes.
  */
-export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gaps.by) {
+export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gaps.by, reach = null) {
   const unit = indicator?.unit === '%' ? ' pp' : indicator?.unit ? ` ${indicator.unit}` : '';
   const s = gaps.summary ?? {};
   const groups = [...(gaps.groups ?? [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
@@ -118,7 +119,8 @@ export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gap
   ].filter(Boolean).join(' ');
   root.innerHTML = `
     <p class="gap-title">${esc(indicator?.short_name ?? gaps.indicator)} ${gaps.synthetic || indicator?.synthetic ? SYNTH : ''}</p>
-    <p class="hint">${esc(indicator?.period ?? '')}${note ? ` · ${esc(note)}` : ''} · by ${esc(lowerFirst(byLabel))}${gaps.locality ? ` · within ${esc(gaps.locality)}` : ''}</p>
+    <p class="hint gap-period" data-period="${esc(gaps.indicator?.period ?? indicator?.period ?? '')}">${esc(gaps.indicator?.period ?? indicator?.period ?? '')}${note ? ` · ${esc(note)}` : ''} · by ${esc(lowerFirst(byLabel))}${gaps.locality ? ` · within ${esc(gaps.locality)}` : ''}</p>
+    ${reach ? `<p class="reach-reading" id="reach-reading">${esc(reach.reading)}</p><p class="hint">Positive SII: the most deprived areas are reached more (proportionate universalism); negative: the least deprived are.</p>` : ''}
     <div class="chart-box" id="gap-chart"></div>
     <ul class="chart-legend">${chartLegendHtml(gaps, hasSii)}</ul>
     <div class="stat-grid">
@@ -128,6 +130,7 @@ export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gap
       ${stat('Relative index of inequality (RII)', s.rii, ratio, 'rii')}
     </div>
     <p class="reliability">${esc(reliability)}</p>
+    ${reach?.notes?.length ? `<details class="data-table"><summary>About these records</summary><ul class="method-notes">${reach.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></details>` : ''}
     <div class="downloads" role="group" aria-label="Download this gap table">
       <a class="btn" id="download-csv" href="${esc(links.csv)}" download>Download CSV</a>
       <a class="btn btn-secondary" id="download-xlsx" href="${esc(links.xlsx)}" download>Excel (XLSX)</a>
@@ -147,4 +150,26 @@ export function renderGapPanel(root, gaps, indicator, links, note, byLabel = gap
   const box = root.querySelector('#gap-chart');
   const width = Math.max(280, Math.min(420, root.clientWidth || 340));
   renderGapChart(box, { ...gaps, groups }, indicator, { width, height: 250, byLabel });
+}
+
+/**
+ * The gap trend under the gap chart: the SII per period with its 95% CI (/api/trend), the
+ * period on the map marked, the change first → latest in words as the server states it, and
+ * the trend downloads.
+ */
+export function renderTrendPanel(root, trend, indicator, shownPeriod, links) {
+  const unit = indicator?.unit === '%' ? ' pp' : indicator?.unit ? ` ${indicator.unit}` : '';
+  root.innerHTML = `
+    <h3 class="section">Is the gap closing? SII by period ${trend.synthetic ? SYNTH : ''}</h3>
+    <div class="chart-box" id="trend-chart"></div>
+    <p class="trend-verdict" id="trend-verdict" data-direction="${esc(trend.direction ?? '')}">${esc(trend.verdict ?? '')}</p>
+    <p class="hint">Slope index of inequality${unit ? ` (${esc(unit === ' pp' ? 'percentage points' : unit.trim())})` : ''} with its 95% CI; the filled dot is the period shown above.</p>
+    <div class="downloads" role="group" aria-label="Download the gap trend">
+      <a class="btn btn-secondary" id="download-trend-csv" href="${esc(links.csv)}" download>Trend CSV</a>
+      <a class="btn btn-secondary" id="download-trend-xlsx" href="${esc(links.xlsx)}" download>Trend XLSX</a>
+    </div>
+    ${Array.isArray(trend.method_notes) && trend.method_notes.length ? `<details class="data-table"><summary>Trend method notes</summary><ul class="method-notes">${trend.method_notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></details>` : ''}`;
+  const box = root.querySelector('#trend-chart');
+  const width = Math.max(280, Math.min(420, root.clientWidth || 340));
+  renderTrendChart(box, trend, indicator, { width, height: 120, current: shownPeriod });
 }

@@ -65,14 +65,22 @@ export function setupPlacePanel(ctx, actions) {
   });
 }
 
-/** Need: children, IMD, or an indicator's excess over England (synthetic ones say so). */
+/**
+ * Need: children, IMD, an indicator's excess over England, or unmet need — children (or
+ * children × IMD score) not reached by a service whose contacts are loaded (synthetic ones say so).
+ */
 export function fillNeed(ctx) {
   const { ui } = ctx;
   const base = [['imd-score', 'Children × IMD score'], ['imd-decile', 'Children × IMD decile weight'], ['children', 'Children only']];
-  const inds = ctx.indicators.filter((i) => i.polarity === 'higher_is_worse' || i.polarity === 'higher_is_better')
+  const inds = ctx.indicators.filter((i) => !i.service && (i.polarity === 'higher_is_worse' || i.polarity === 'higher_is_better'))
     .map((i) => [`indicator:${i.id}`, `Children × excess of ${i.short_name ?? i.name}${i.synthetic ? ' (synthetic)' : ''}`]);
-  ui.placeNeed.innerHTML = [...base, ...inds].map(([v, l]) => `<option value="${esc(v)}">${esc(l)}</option>`).join('');
-  if (![...base, ...inds].some(([v]) => v === ctx.state.pn)) ctx.state.pn = ctx.defaults.pn;
+  const unmet = ctx.indicators.filter((i) => i.service).flatMap((i) => [
+    [`unmet:${i.id}`, `Unmet need: children not reached by ${i.service}${i.synthetic ? ' (synthetic)' : ''}`],
+    [`unmet:${i.id}:imd-score`, `Unmet need: children × IMD score not reached by ${i.service}${i.synthetic ? ' (synthetic)' : ''}`],
+  ]);
+  const all = [...base, ...inds, ...unmet];
+  ui.placeNeed.innerHTML = all.map(([v, l]) => `<option value="${esc(v)}">${esc(l)}</option>`).join('');
+  if (!all.some(([v]) => v === ctx.state.pn)) ctx.state.pn = ctx.defaults.pn;
 }
 
 /** Put the state's scenario into the controls. */

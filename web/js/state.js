@@ -1,7 +1,8 @@
 // URL state: what a shared link must reproduce. Pure functions, no DOM access, so the
 // round-trip can be reasoned about (and tested) on its own.
 //
-// Query string: level, ind (map layer: indicator id, or imd-decile / imd-score), loc
+// Query string: level, ind (map layer: indicator id, or imd-decile / imd-score), period (the
+// indicator's period label; absent = its latest), loc
 // (locality), area (selected area code), tab (area | gaps), gind (gap panel indicator),
 // by (gap grouping); the placement scenario: pm (model), pr (radius, km), pk (k), pn (need),
 // ps (sites: candidate ids or @LON:LAT, comma-separated).
@@ -9,7 +10,7 @@
 // MapLibre apps paste in.
 
 /** The query-string keys, in the order they are written. */
-export const KEYS = ['level', 'ind', 'loc', 'area', 'tab', 'gind', 'by', 'pm', 'pr', 'pk', 'pn', 'ps'];
+export const KEYS = ['level', 'ind', 'period', 'loc', 'area', 'tab', 'gind', 'by', 'pm', 'pr', 'pk', 'pn', 'ps'];
 
 /** The tabs of the details panel. */
 export const TABS = ['area', 'gaps', 'place'];
@@ -18,6 +19,7 @@ const MODELS = ['mclp', 'p-median', 'equity'];
 export const DEFAULTS = Object.freeze({
   level: null, // filled from /api/meta default_level
   ind: 'imd-decile',
+  period: '', // '' = the indicator's latest period
   loc: '',
   area: '',
   by: 'imd-quintile',

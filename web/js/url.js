@@ -22,7 +22,8 @@ export async function applyUrlState(ctx, actions) {
   ctx.lastUrl = location.pathname + location.search + location.hash;
   const cur = ctx.state;
   if (next.level !== cur.level && ctx.levelInfo(next.level)) await actions.setLevel(next.level, { push: null });
-  if (next.ind !== cur.ind) await actions.setIndicator(next.ind, { push: null });
+  if (next.ind !== cur.ind) await actions.setIndicator(next.ind, { push: null, period: next.period });
+  else if (next.period !== cur.period) await actions.setPeriod(next.period, { push: null });
   if (next.gind !== cur.gind) cur.gind = next.gind;
   if (next.by !== cur.by) cur.by = next.by;
   if (next.loc !== cur.loc) actions.setLocality(next.loc, { zoom: false, push: null });

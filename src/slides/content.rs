@@ -1,5 +1,6 @@
 //! What a locality deck says: per locality a title slide and one slide per indicator (map,
-//! chart, reading, key figures, notes), then one sources-and-methods slide. Builds the
+//! chart, reading, key figures, notes), then the placement proposal when one is given
+//! ([`super::placement`]), then one sources-and-methods slide. Builds the
 //! [`Deck`] model from the Dataset's public view; the writers only draw it.
 
 use super::error::SlidesError;
@@ -7,12 +8,14 @@ use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
     Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Shape, Slide, Table, TextBox,
 };
+use super::placement::placement_slide;
 use super::reading::{key_figures, reading, speaker_notes};
 use crate::dataset::{Area, Dataset, Indicator};
 use crate::figures::chart::chart_spec;
 use crate::figures::map::{render_map_png, MapLayer, MapRequest};
 use crate::figures::{find_locality, localities};
 use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::place::report::PlacementReport;
 use crate::public::PublicDataset;
 use crate::render::chart::render_chart;
 use crate::render::colour::Colour;
@@ -39,6 +42,9 @@ pub struct DeckRequest {
     /// Monte Carlo replicates behind the SII/RII intervals (the API's default: 100,000).
     pub reps: u32,
     pub seed: u64,
+    /// A placement report (`gapmap place` / `/api/place` for the same options) to present on
+    /// a proposal slide after the localities' slides.
+    pub placement: Option<Arc<PlacementReport>>,
 }
 
 impl Default for DeckRequest {
@@ -49,16 +55,17 @@ impl Default for DeckRequest {
             indicators: Vec::new(),
             reps: gap.reps,
             seed: gap.seed,
+            placement: None,
         }
     }
 }
 
 // Frames on an indicator slide (points).
-const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
-const MAP: Rect = Rect::new(MARGIN, 128.0, 560.0, 385.0);
+pub(super) const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
+pub(super) const MAP: Rect = Rect::new(MARGIN, 128.0, 560.0, 385.0);
 const CHART: Rect = Rect::new(604.0, 128.0, 328.0, 232.0);
 const FIGURES: Rect = Rect::new(604.0, 368.0, 328.0, 145.0);
-const FOOTER: Rect = Rect::new(MARGIN, 518.0, SLIDE_W - 2.0 * MARGIN, 18.0);
+pub(super) const FOOTER: Rect = Rect::new(MARGIN, 518.0, SLIDE_W - 2.0 * MARGIN, 18.0);
 // Frames on a title slide.
 const TITLE_MAP: Rect = Rect::new(478.0, 40.0, 454.0, 312.3);
 const SUBTITLE: Rect = Rect::new(48.0, 216.0, 420.0, 190.0);
@@ -72,7 +79,7 @@ const MIN_READING: f32 = 13.0;
 const MIN_IMAGE_PX: f32 = 1600.0;
 
 /// Pixel ratio that makes a frame at least [`MIN_IMAGE_PX`] wide and at least 3 px per point.
-fn pixel_ratio(frame: Rect) -> f32 {
+pub(super) fn pixel_ratio(frame: Rect) -> f32 {
     (MIN_IMAGE_PX / frame.w).max(3.0)
 }
 
@@ -169,6 +176,9 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
             Some(i) => indicator_slide(public, chosen[l], &per_locality[l][i]),
         })
         .collect::<Result<_, SlidesError>>()?;
+    if let Some(report) = &request.placement {
+        slides.push(placement_slide(public, report)?);
+    }
     slides.push(sources_slide(dataset, &data));
     for (n, slide) in slides.iter().enumerate() {
         check_slide(slide).map_err(|o| SlidesError::Layout {
@@ -187,6 +197,12 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     id.update(title.as_bytes());
     for ind in &indicators {
         id.update(ind.meta.id.as_bytes());
+    }
+    if let Some(report) = &request.placement {
+        id.update(report.title.as_bytes());
+        for site in &report.chosen {
+            id.update(site.as_bytes());
+        }
     }
     Ok(Deck {
         title,
@@ -243,7 +259,7 @@ pub fn check_slide(slide: &Slide) -> Result<(), Overflow> {
 
 /// A text box whose paragraphs shrink together (down to `min` for the largest) until they
 /// fit the frame.
-fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) -> Shape {
+pub(super) fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) -> Shape {
     let largest = paragraphs.iter().map(|p| p.size).fold(0.0, f32::max);
     let mut scale = 1.0f32;
     loop {
@@ -270,7 +286,7 @@ fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) ->
     }
 }
 
-fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {
+pub(super) fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {
     Shape {
         name: name.to_string(),
         frame,

@@ -7,6 +7,7 @@
 //!   metrics, and the fit checks that keep text inside its box.
 //! - [`reading`]: the reading sentence, key figures and speaker notes from a gap table.
 //! - [`content`]: builds a [`model::Deck`] from the Dataset ([`content::build_deck`]).
+//! - [`placement`]: the placement proposal slide from a placement report (`--place`).
 //! - [`pptx`]: Office Open XML PresentationML writer (the `zip` crate).
 //! - [`pdf`]: PDF writer (krilla).
 //!
@@ -21,6 +22,7 @@ mod error;
 pub mod layout;
 pub mod model;
 pub mod pdf;
+pub mod placement;
 pub mod pptx;
 pub mod reading;
 

@@ -11,11 +11,12 @@ use crate::export::{write_csv, write_parquet, write_xlsx};
 use crate::gaps::{GapRequest, GapTable};
 use crate::geoexport;
 use crate::lookup;
+use crate::slides::reading::table_reading;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// An attachment response with a content type and file name.
 pub(crate) fn attachment(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
@@ -124,6 +125,18 @@ pub async fn geo(
     })
 }
 
+/// `/api/gaps` JSON: the gap table and its one-line reading.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapTableJson<'a> {
+    #[serde(flatten)]
+    pub table: &'a GapTable,
+    /// The table in one plain-English sentence, exactly as the deck's slide for it reads
+    /// ([`crate::slides::reading::table_reading`]; present mode shows this string): e.g. "Year 6
+    /// excess weight is 1.2 times as common in the most deprived fifth of … (95% CI 1.13 to
+    /// 1.28)"; withheld figures are said to be withheld.
+    pub reading: String,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GapsQuery {
@@ -192,7 +205,7 @@ pub(crate) fn gap_request(
 /// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
-        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
+        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is. `reading` is the table in one plain-English sentence, the same as the slide's.", body = GapTableJson),
         (status = 400, description = "Unknown indicator, grouping, level, IMD edition or format", body = ErrorBody),
     ))]
 pub async fn gaps(
@@ -211,7 +224,8 @@ pub async fn gaps(
     request.period = q.period.clone();
     // One version of the data for the whole request (an upload may swap it meanwhile).
     let public = state.public();
-    let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
+    let engine = public.clone();
+    let table = tokio::task::spawn_blocking(move || engine.gap_table(&request))
         .await
         .map_err(ApiError::internal)??;
     let mut stem = vec![
@@ -232,7 +246,11 @@ pub async fn gaps(
     }
     let name = file_stem(&stem);
     match format {
-        GapsFormat::Json => Ok(axum::Json(table.as_ref().clone()).into_response()),
+        GapsFormat::Json => Ok(axum::Json(GapTableJson {
+            reading: table_reading(public.dataset(), &table),
+            table: table.as_ref(),
+        })
+        .into_response()),
         GapsFormat::Csv => {
             let mut bytes = Vec::new();
             write_csv(&table, &mut bytes).map_err(ApiError::internal)?;

@@ -54,6 +54,7 @@ use utoipa::OpenApi;
         place::PlaceBody,
         crate::public::PublicValue,
         crate::gaps::GapTable,
+        downloads::GapTableJson,
         crate::gaps::GapGroup,
         crate::gaps::GapSummary,
         crate::gaps::SiiLine,

@@ -9,7 +9,7 @@ use super::model::{
     Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Shape, Slide, Table, TextBox,
 };
 use super::placement::placement_slide;
-use super::reading::{key_figures, reading, speaker_notes};
+use super::reading::{key_figures, speaker_notes, table_reading};
 use crate::dataset::{Area, Dataset, Indicator};
 use crate::figures::chart::chart_spec;
 use crate::figures::map::{render_map_png, MapLayer, MapRequest};
@@ -444,7 +444,7 @@ fn indicator_slide(
     let meta = &data.indicator.meta;
     let max = dataset.meta.suppress_max_count;
     let map = map_png(public, MapLayer::Indicator(meta.id.clone()), locality, MAP)?;
-    let reading_text = reading(&data.table, scope, max);
+    let reading_text = table_reading(dataset, &data.table);
     let header = |t: &str, align: Align| Cell {
         text: t.to_string(),
         bold: true,

@@ -9,7 +9,7 @@
 //! least deprived fifth (95% CI 1.13 to 1.28)". Not significant: "no significant difference
 //! …", with the ratio and interval. Withheld: says so and why (small numbers), with no figure.
 
-use crate::dataset::{IndicatorMeta, ValueType};
+use crate::dataset::{Dataset, IndicatorMeta, ValueType};
 use crate::gaps::{Estimate, GapGroup, GapTable, GroupBy};
 use crate::render::text::num;
 use crate::stats::significance::{compare_interval, Significance};
@@ -67,6 +67,23 @@ pub fn difference_text(meta: &IndicatorMeta, v: f64) -> String {
 
 fn interval(lo: f64, hi: f64, dp: usize) -> String {
     format!("{} to {}", num(Some(lo), dp), num(Some(hi), dp))
+}
+
+/// The reading of a public gap table as every output shows it — the deck's indicator slides,
+/// the `reading` member of `/api/gaps` JSON and so present mode — with the scope named the
+/// same way: the locality the table is within (its name), else the dataset's area.
+pub fn table_reading(dataset: &Dataset, table: &GapTable) -> String {
+    let locality = table.locality.as_deref().map(|id| {
+        crate::figures::localities(dataset)
+            .into_iter()
+            .find(|a| crate::figures::locality_id(a) == id)
+            .map_or(id, |a| a.name.as_str())
+    });
+    reading(
+        table,
+        locality.unwrap_or(&dataset.meta.name),
+        dataset.meta.suppress_max_count,
+    )
 }
 
 /// The one-line reading of a gap table. `scope` names the area the table covers (the

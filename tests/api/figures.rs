@@ -246,6 +246,13 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
                 checked += 1;
             }
             assert!(text.contains(&format!("In {locality}")), "{locality} {id}");
+            // The reading /api/gaps serves (present mode shows it) is the slide's sentence.
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let reading = gaps["reading"].as_str().unwrap();
+            assert!(
+                flat.contains(reading),
+                "{locality} {id}: /api/gaps reading {reading:?} is not on the slide:\n{flat}"
+            );
         }
     }
     assert!(checked > 100, "only {checked} numbers checked");

@@ -3,8 +3,9 @@
 // The same slides as the deck gapmap writes (`gapmap slides`, /api/slides): a title slide with
 // the IMD map, one slide per indicator with the live MapLibre map (classes and colours from
 // /api/legend, values from /api/values), the web gap chart and the key figures of
-// /api/gaps?indicator=&locality= (national IMD quintiles within the locality), and a sources
-// slide. Nothing is computed here: every number is the server's.
+// /api/gaps?indicator=&locality= (national IMD quintiles within the locality) with its one-line
+// reading (the `reading` member: the deck's sentence, worded on the server), and a sources
+// slide. Nothing is computed or worded here: every number and the reading are the server's.
 //
 // One context object, as the map page (js/context.js): the locality, the slides, the current
 // index, the map and the tracking of async work (window.__present.settled() for tests).
@@ -13,7 +14,7 @@ import { api } from './api.js';
 import { fillFor, classFor } from './choropleth.js';
 import { renderGapChart } from './chart.js';
 import { esc, num, ci, withUnit } from './format.js';
-import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons } from './mapview.js';
+import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons, supplyImages } from './mapview.js';
 import { BACKGROUND, attributionText } from './map.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -24,7 +25,8 @@ export function createPresentContext(search = location.search) {
   const ctx = {
     ui: {
       banner: $('#present-banner'), slide: $('#present-slide'), title: $('#present-title'), reading: $('#present-reading'),
-      map: $('#present-map'), side: $('#present-side'), chart: $('#present-chart'), figures: $('#present-figures'), count: $('#present-count'),
+      map: $('#present-map'), side: $('#present-side'), chart: $('#present-chart'), figures: $('#present-figures'), note: $('#present-note'),
+      count: $('#present-count'),
     },
     query: params.get('locality') ?? '',
     locality: null,   // {id, name, code, bbox}
@@ -91,10 +93,7 @@ async function showMap(ctx, level, legend, values) {
         attributionControl: { compact: true, customAttribution: attributionText(ctx.meta) },
         interactive: false, fadeDuration: 0,
       });
-      ctx.map.on('styleimagemissing', (ev) => {
-        const img = images[ev.id];
-        if (img && !ctx.map.hasImage(ev.id)) ctx.map.addImage(ev.id, img.data, { pixelRatio: img.pixelRatio });
-      });
+      supplyImages(ctx.map, images);
       ctx.map.on('error', (ev) => console.error('map error:', ev.error?.message ?? ev));
       // Compact attribution starts open on a wide map: keep it folded (the ⓘ opens it).
       ctx.map.on('load', () => ctx.ui.map.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show'));
@@ -157,7 +156,9 @@ export async function showSlide(ctx, i) {
     ]);
     if (seq !== ctx.seq) return;
     ui.title.textContent = `${ind.short_name}: ${locality.name}`;
-    ui.reading.textContent = `${ind.period}. Gap figures: ${locality.name}'s areas by national IMD quintile (1 = most deprived fifth of areas in England).`;
+    // The slide's own sentence, worded once on the server (slides::reading, /api/gaps `reading`).
+    ui.reading.textContent = gaps.reading;
+    ui.note.textContent = `${ind.period}. Gap figures: ${locality.name}'s areas by national IMD quintile (1 = most deprived fifth of areas in England).`;
     ui.side.hidden = false;
     ui.map.hidden = false;
     ui.banner.hidden = !(ind.synthetic || gaps.synthetic);

@@ -6,8 +6,9 @@
 use super::error::SlidesError;
 use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
-    Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Shape, Slide, Table, TextBox,
+    Align, Cell, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
 };
+use super::parts::{date_text, fitted_text, footer_box, picture, pixel_ratio, reading_box, MAP};
 use super::placement::placement_slide;
 use super::reading::{key_figures, speaker_notes, table_reading};
 use crate::dataset::{Area, Dataset, Indicator};
@@ -60,28 +61,14 @@ impl Default for DeckRequest {
     }
 }
 
-// Frames on an indicator slide (points).
-pub(super) const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
-pub(super) const MAP: Rect = Rect::new(MARGIN, 128.0, 560.0, 385.0);
+// Frames on an indicator slide beside the map (points); the reading, map and footer frames
+// are shared with the placement slide ([`super::parts`]).
 const CHART: Rect = Rect::new(604.0, 128.0, 328.0, 232.0);
 const FIGURES: Rect = Rect::new(604.0, 368.0, 328.0, 145.0);
-pub(super) const FOOTER: Rect = Rect::new(MARGIN, 518.0, SLIDE_W - 2.0 * MARGIN, 18.0);
 // Frames on a title slide.
 const TITLE_MAP: Rect = Rect::new(478.0, 40.0, 454.0, 312.3);
 const SUBTITLE: Rect = Rect::new(48.0, 216.0, 420.0, 190.0);
 const ABOUT: Rect = Rect::new(48.0, 420.0, 884.0, 100.0);
-
-/// Reading size; shrunk (to no less than `MIN_READING`) when a long name needs it.
-const READING_SIZE: f32 = 18.0;
-const MIN_READING: f32 = 13.0;
-
-/// Every figure's images are at least this many pixels wide.
-const MIN_IMAGE_PX: f32 = 1600.0;
-
-/// Pixel ratio that makes a frame at least [`MIN_IMAGE_PX`] wide and at least 3 px per point.
-pub(super) fn pixel_ratio(frame: Rect) -> f32 {
-    (MIN_IMAGE_PX / frame.w).max(3.0)
-}
 
 /// One indicator's slide for one locality: its public gap table within the locality and the
 /// chart drawn from it.
@@ -257,43 +244,6 @@ pub fn check_slide(slide: &Slide) -> Result<(), Overflow> {
     Ok(())
 }
 
-/// A text box whose paragraphs shrink together (down to `min` for the largest) until they
-/// fit the frame.
-pub(super) fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) -> Shape {
-    let largest = paragraphs.iter().map(|p| p.size).fold(0.0, f32::max);
-    let mut scale = 1.0f32;
-    loop {
-        let scaled: Vec<Paragraph> = paragraphs
-            .iter()
-            .map(|p| Paragraph {
-                size: (p.size * scale * 2.0).round() / 2.0,
-                space_before: p.space_before * scale,
-                ..p.clone()
-            })
-            .collect();
-        let tb = TextBox {
-            paragraphs: scaled,
-            fill: None,
-        };
-        if check_text(name, &tb, frame).is_ok() || largest * scale * 0.95 < min {
-            return Shape {
-                name: name.to_string(),
-                frame,
-                content: Content::Text(tb),
-            };
-        }
-        scale *= 0.95;
-    }
-}
-
-pub(super) fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {
-    Shape {
-        name: name.to_string(),
-        frame,
-        content: Content::Image(Picture { png, description }),
-    }
-}
-
 /// The map of one indicator (or IMD) for a locality, at `frame`'s size.
 fn map_png(
     public: &PublicDataset,
@@ -311,33 +261,6 @@ fn map_png(
         pixel_ratio: ratio,
     };
     Ok(render_map_png(public, &request)?)
-}
-
-/// "1 December 2026" from an RFC 3339 time (the text as given when it cannot be read).
-pub fn date_text(rfc3339: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let date = rfc3339.get(..10).unwrap_or(rfc3339);
-    let parts: Vec<&str> = date.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
-            _ => rfc3339.to_string(),
-        },
-        _ => rfc3339.to_string(),
-    }
 }
 
 fn title_slide(
@@ -497,7 +420,7 @@ fn indicator_slide(
         title_size: layout::fit_title_size(Layout::TitleOnly, &title),
         title,
         shapes: vec![
-            fitted_text("Reading", READING, vec![Paragraph::plain(reading_text.clone(), READING_SIZE)], MIN_READING),
+            reading_box(&reading_text),
             picture(
                 "Map",
                 MAP,
@@ -520,7 +443,7 @@ fn indicator_slide(
                     size: 13.0,
                 }),
             },
-            fitted_text("Footer", FOOTER, vec![Paragraph { runs: vec![Run { colour: Colour::INK_2, ..Run::plain(footer) }], ..Paragraph::plain("", 10.0) }], 7.0),
+            footer_box(footer),
         ],
         notes: speaker_notes(&data.table, scope, max),
         synthetic_banner: meta.synthetic,

@@ -14,10 +14,10 @@
 //! Every figure is the report's own (shares as percentages to one decimal, the gap in
 //! percentage points as the report gives it); withheld rows show "–", never a number.
 
-use super::content::{date_text, fitted_text, picture, pixel_ratio, FOOTER, MAP, READING};
 use super::error::SlidesError;
 use super::layout;
 use super::model::{Align, Cell, Content, Layout, Paragraph, Rect, Run, Shape, Slide, Table};
+use super::parts::{date_text, fitted_text, footer_box, picture, pixel_ratio, reading_box, MAP};
 use crate::figures::map::render_placement_map_png;
 use crate::place::report::{PlacementReport, QuintileRow};
 use crate::place::Model;
@@ -29,9 +29,6 @@ use std::sync::Arc;
 // Frames beside the map (points).
 const TABLE: Rect = Rect::new(604.0, 128.0, 328.0, 192.0);
 const METHOD: Rect = Rect::new(604.0, 328.0, 328.0, 185.0);
-
-const READING_SIZE: f32 = 18.0;
-const MIN_READING: f32 = 13.0;
 
 /// A share of need (0–1) as a percentage: "81.7%", "–" when withheld.
 pub fn share_text(share: Option<f64>) -> String {
@@ -303,12 +300,7 @@ pub fn placement_slide(
         title_size: layout::fit_title_size(Layout::TitleOnly, &title),
         title,
         shapes: vec![
-            fitted_text(
-                "Reading",
-                READING,
-                vec![Paragraph::plain(reading_text.clone(), READING_SIZE)],
-                MIN_READING,
-            ),
+            reading_box(&reading_text),
             picture(
                 "Placement map",
                 MAP,
@@ -329,18 +321,7 @@ pub fn placement_slide(
                 }),
             },
             fitted_text("How chosen", METHOD, method_paragraphs(report), 9.0),
-            fitted_text(
-                "Footer",
-                FOOTER,
-                vec![Paragraph {
-                    runs: vec![Run {
-                        colour: Colour::INK_2,
-                        ..Run::plain(footer)
-                    }],
-                    ..Paragraph::plain("", 10.0)
-                }],
-                7.0,
-            ),
+            footer_box(footer),
         ],
         notes: placement_notes(report),
         synthetic_banner: report.synthetic,

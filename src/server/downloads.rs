@@ -11,7 +11,7 @@ use crate::export::{write_csv, write_parquet, write_xlsx};
 use crate::gaps::{GapRequest, GapTable};
 use crate::geoexport;
 use crate::lookup;
-use crate::slides::reading::table_reading;
+use crate::slides::reading::{key_figures, table_reading};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -135,6 +135,9 @@ pub struct GapTableJson<'a> {
     /// excess weight is 1.2 times as common in the most deprived fifth of … (95% CI 1.13 to
     /// 1.28)"; withheld figures are said to be withheld.
     pub reading: String,
+    /// The key-figures table of the slide, row by row: measure, value, 95% interval (as
+    /// printed, "withheld" where suppressed; [`crate::slides::reading::key_figures`]).
+    pub key_figures: Vec<[String; 3]>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -205,7 +208,7 @@ pub(crate) fn gap_request(
 /// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapsQuery),
     responses(
-        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is. `reading` is the table in one plain-English sentence, the same as the slide's.", body = GapTableJson),
+        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is. `reading` is the table in one plain-English sentence and `key_figures` its key-figures rows, both exactly as on the slide.", body = GapTableJson),
         (status = 400, description = "Unknown indicator, grouping, level, IMD edition or format", body = ErrorBody),
     ))]
 pub async fn gaps(
@@ -248,6 +251,7 @@ pub async fn gaps(
     match format {
         GapsFormat::Json => Ok(axum::Json(GapTableJson {
             reading: table_reading(public.dataset(), &table),
+            key_figures: key_figures(&table),
             table: table.as_ref(),
         })
         .into_response()),

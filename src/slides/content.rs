@@ -166,7 +166,7 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     if let Some(report) = &request.placement {
         slides.push(placement_slide(public, report)?);
     }
-    slides.push(sources_slide(dataset, &data));
+    slides.push(sources_slide(dataset, &data, request.placement.as_deref()));
     for (n, slide) in slides.iter().enumerate() {
         check_slide(slide).map_err(|o| SlidesError::Layout {
             slide: n + 1,
@@ -450,7 +450,11 @@ fn indicator_slide(
     })
 }
 
-fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
+fn sources_slide(
+    dataset: &Dataset,
+    data: &[IndicatorData],
+    placement: Option<&PlacementReport>,
+) -> Slide {
     let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
     // Set large and shrunk to fit the column (see `fitted_text`).
     let bullet = |text: String| Paragraph {
@@ -476,6 +480,15 @@ fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
         bullet(format!("Small numbers: counts of 1 to {max} are withheld, with anything that would reveal them (other areas, group totals, gaps and SII), in every table, map and slide.")),
         bullet("Maps: five classes holding about equal numbers of areas across the county, darker = worse; hatched = withheld; black outline = 30% most deprived nationally.".into()),
     ]);
+    if let Some(report) = placement {
+        methods.push(bullet(format!(
+            "Placement proposal: gapmap place ({} model, k = {}, {}), solved exactly with HiGHS; need = {}; coverage by national IMD quintile before and after, as /api/place reports it.",
+            report.model.as_str(),
+            report.k,
+            report.access.label,
+            report.demand.weight_label
+        )));
+    }
     let mut licences = vec![heading("Sources and licences")];
     let mut seen: Vec<&str> = Vec::new();
     for ind in data {

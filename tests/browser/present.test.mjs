@@ -82,6 +82,8 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
     }
     const ratio = gaps.summary.relative_gap;
     if (ratio) for (const v of [ratio.value, ratio.lower95, ratio.upper95]) assert.ok(figures.includes(nf(v, 2)), `${ind.id}: ratio ${nf(v, 2)}`);
+    // The key-figures rows are the slide's own (served with the table).
+    for (const row of gaps.key_figures) for (const cell of row) assert.ok(figures.includes(cell), `${ind.id}: ${cell} not in ${figures}`);
     // The reading is the server's sentence for this table, the one the deck's slide carries.
     assert.ok(gaps.reading.length > 20, `${ind.id}: /api/gaps has no reading`);
     assert.equal(await page.textContent('#present-reading'), gaps.reading);

@@ -4,7 +4,8 @@
 // the IMD map, one slide per indicator with the live MapLibre map (classes and colours from
 // /api/legend, values from /api/values), the web gap chart and the key figures of
 // /api/gaps?indicator=&locality= (national IMD quintiles within the locality) with its one-line
-// reading (the `reading` member: the deck's sentence, worded on the server), and a sources
+// reading and key-figures rows (the `reading` and `key_figures` members: the deck's own, worded
+// on the server), and a sources
 // slide. Nothing is computed or worded here: every number and the reading are the server's.
 //
 // One context object, as the map page (js/context.js): the locality, the slides, the current
@@ -13,7 +14,7 @@
 import { api } from './api.js';
 import { fillFor, classFor } from './choropleth.js';
 import { renderGapChart } from './chart.js';
-import { esc, num, ci, withUnit } from './format.js';
+import { esc } from './format.js';
 import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons, supplyImages } from './mapview.js';
 import { BACKGROUND, attributionText } from './map.js';
 
@@ -115,23 +116,6 @@ async function showMap(ctx, level, legend, values) {
   if (!hatch && m.getLayer(LAYER.hatch)) m.removeLayer(LAYER.hatch);
 }
 
-/** The key figures of a gap table, as the deck's table: most and least deprived fifth, gap, ratio, SII. */
-export function keyFigures(gaps, ind) {
-  const groups = [...gaps.groups].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const unit = ind.unit ?? '';
-  const pts = (v) => (unit === '%' ? `${num(v, 1)} pts` : withUnit(v, unit));
-  const group = (g) => (g?.suppressed ? ['withheld', 'small numbers'] : Number.isFinite(g?.value) ? [withUnit(g.value, unit), ci(g.lower95, g.upper95, 1)] : ['no data', '']);
-  const est = (e, f, dp) => (e ? [f(e.value), ci(e.lower95, e.upper95, dp)] : ['withheld', '']);
-  const s = gaps.summary ?? {};
-  return [
-    ['Most deprived fifth', ...group(groups[0])],
-    ['Least deprived fifth', ...group(groups[groups.length - 1])],
-    ['Gap (most − least)', ...est(s.absolute_gap, pts, 1)],
-    ['Ratio (most ÷ least)', ...est(s.relative_gap, (v) => num(v, 2), 2)],
-    ['Slope index (SII)', ...est(s.sii, pts, 1)],
-  ];
-}
-
 /** Draw slide `i` (clamped to the deck). */
 export async function showSlide(ctx, i) {
   const seq = ++ctx.seq;
@@ -164,7 +148,7 @@ export async function showSlide(ctx, i) {
     ui.banner.hidden = !(ind.synthetic || gaps.synthetic);
     renderGapChart(ui.chart, gaps, ind, { width: 520, height: 340, byLabel: 'National IMD quintile' });
     ui.figures.innerHTML = `<thead><tr><th>In ${esc(locality.name)}</th><th>Value</th><th>95% CI</th></tr></thead><tbody>${
-      keyFigures(gaps, ind).map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
+      gaps.key_figures.map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
     await showMap(ctx, ind.level, legend, values.values ?? []);
   } else {
     ui.title.textContent = 'Sources, methods and licences';

@@ -9,6 +9,10 @@
 //! Without `--demand` the instance comes from the dataset: one demand point per LSOA
 //! (`--level`, `--ages`, `--need`, `--quintiles`), the dataset's sites (existing ones fixed
 //! open), `--existing`/`--candidates` files, and generated candidates (`--generate`).
+//!
+//! The options of the placement itself are [`PlaceOptions`] (everything but where the report
+//! goes), flattened here and into `gapmap slides` (`--place`); [`PlaceOptions::report`] is the
+//! one path from them to the report.
 
 use super::ConfigArgs;
 use super::Error;

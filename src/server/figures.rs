@@ -1,6 +1,7 @@
 //! Server-rendered figures and decks: `GET /api/map.png` (a map image drawn by
 //! [`crate::figures::map::render_map_png`], the same function the slides use) and
-//! `GET /api/slides` (a locality deck as PPTX or PDF, [`crate::slides`]). Both run on the
+//! `GET /api/slides` (a locality deck as PPTX or PDF, [`crate::slides`], with `place=` a
+//! placement proposal slide from `/api/place`'s own parser and solve). Both run on the
 //! blocking pool; decks are limited to [`super::state::SLIDE_BUILDS`] at once (503 with
 //! `Retry-After` beyond that), map images are answered 304 when `If-None-Match` matches.
 

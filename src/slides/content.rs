@@ -6,9 +6,11 @@
 use super::error::SlidesError;
 use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
-    Align, Cell, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
+    Align, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
 };
-use super::parts::{date_text, fitted_text, footer_box, picture, pixel_ratio, reading_box, MAP};
+use super::parts::{
+    cell, date_text, fitted_text, footer_box, header_cell, picture, pixel_ratio, reading_box, MAP,
+};
 use super::placement::placement_slide;
 use super::reading::{key_figures, speaker_notes, table_reading};
 use crate::dataset::{Area, Dataset, Indicator};
@@ -19,7 +21,6 @@ use crate::gaps::{GapRequest, GapTable, GroupBy};
 use crate::place::report::PlacementReport;
 use crate::public::PublicDataset;
 use crate::render::chart::render_chart;
-use crate::render::colour::Colour;
 use crate::render::text::num;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -368,37 +369,16 @@ fn indicator_slide(
     let max = dataset.meta.suppress_max_count;
     let map = map_png(public, MapLayer::Indicator(meta.id.clone()), locality, MAP)?;
     let reading_text = table_reading(dataset, &data.table);
-    let header = |t: &str, align: Align| Cell {
-        text: t.to_string(),
-        bold: true,
-        align,
-        fill: Some(Colour::hex("#e9edf1")),
-    };
     let mut rows = vec![vec![
-        header(&format!("In {scope}"), Align::Left),
-        header("Value", Align::Right),
-        header("95% CI", Align::Right),
+        header_cell(&format!("In {scope}"), Align::Left),
+        header_cell("Value", Align::Right),
+        header_cell("95% CI", Align::Right),
     ]];
     for [measure, value, ci] in key_figures(&data.table) {
         rows.push(vec![
-            Cell {
-                text: measure,
-                bold: false,
-                align: Align::Left,
-                fill: None,
-            },
-            Cell {
-                text: value,
-                bold: true,
-                align: Align::Right,
-                fill: None,
-            },
-            Cell {
-                text: ci,
-                bold: false,
-                align: Align::Right,
-                fill: None,
-            },
+            cell(measure, false, Align::Left),
+            cell(value, true, Align::Right),
+            cell(ci, false, Align::Right),
         ]);
     }
     let source = dataset

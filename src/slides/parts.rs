@@ -3,7 +3,7 @@
 //! shrink to fit, pictures, the figures' pixel ratio and dates in words.
 
 use super::layout::{check_text, MARGIN, SLIDE_W};
-use super::model::{Content, Paragraph, Picture, Rect, Run, Shape, TextBox};
+use super::model::{Align, Cell, Content, Paragraph, Picture, Rect, Run, Shape, TextBox};
 use crate::render::colour::Colour;
 use std::sync::Arc;
 
@@ -22,6 +22,26 @@ const MIN_IMAGE_PX: f32 = 1600.0;
 /// Pixel ratio that makes a frame at least [`MIN_IMAGE_PX`] wide and at least 3 px per point.
 pub fn pixel_ratio(frame: Rect) -> f32 {
     (MIN_IMAGE_PX / frame.w).max(3.0)
+}
+
+/// A header cell of a slide's table (bold on the header grey).
+pub fn header_cell(text: &str, align: Align) -> Cell {
+    Cell {
+        text: text.to_string(),
+        bold: true,
+        align,
+        fill: Some(Colour::hex("#e9edf1")),
+    }
+}
+
+/// A body cell of a slide's table.
+pub fn cell(text: String, bold: bool, align: Align) -> Cell {
+    Cell {
+        text,
+        bold,
+        align,
+        fill: None,
+    }
 }
 
 /// The one-line reading across the top of a figure slide.

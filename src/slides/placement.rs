@@ -17,7 +17,9 @@
 use super::error::SlidesError;
 use super::layout;
 use super::model::{Align, Cell, Content, Layout, Paragraph, Rect, Run, Shape, Slide, Table};
-use super::parts::{date_text, fitted_text, footer_box, picture, pixel_ratio, reading_box, MAP};
+use super::parts::{
+    date_text, fitted_text, footer_box, header_cell, picture, pixel_ratio, reading_box, MAP,
+};
 use crate::figures::map::render_placement_map_png;
 use crate::place::report::{PlacementReport, QuintileRow};
 use crate::place::Model;
@@ -249,17 +251,11 @@ pub fn placement_slide(
         (MAP.h * ratio).round() as u32,
         ratio,
     )?;
-    let header = |t: &str, align: Align| Cell {
-        text: t.to_string(),
-        bold: true,
-        align,
-        fill: Some(Colour::hex("#e9edf1")),
-    };
     let mut rows = vec![vec![
-        header("Need covered", Align::Left),
-        header("Now", Align::Right),
-        header("After", Align::Right),
-        header("Change", Align::Right),
+        header_cell("Need covered", Align::Left),
+        header_cell("Now", Align::Right),
+        header_cell("After", Align::Right),
+        header_cell("Change", Align::Right),
     ]];
     let data = placement_rows(report);
     let last = data.len().saturating_sub(1);

@@ -8,15 +8,15 @@ use super::api::{query_edition, query_group_by, query_level};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::{write_csv, write_parquet, write_xlsx};
-use crate::gaps::{GapRequest, GapTable};
+use crate::gaps::GapRequest;
 use crate::geoexport;
 use crate::lookup;
-use crate::slides::reading::{key_figures, table_reading};
+use crate::slides::reading::GapTableJson;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// An attachment response with a content type and file name.
 pub(crate) fn attachment(content_type: &'static str, filename: &str, body: Vec<u8>) -> Response {
@@ -123,21 +123,6 @@ pub async fn geo(
             bytes,
         ),
     })
-}
-
-/// `/api/gaps` JSON: the gap table and its one-line reading.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct GapTableJson<'a> {
-    #[serde(flatten)]
-    pub table: &'a GapTable,
-    /// The table in one plain-English sentence, exactly as the deck's slide for it reads
-    /// ([`crate::slides::reading::table_reading`]; present mode shows this string): e.g. "Year 6
-    /// excess weight is 1.2 times as common in the most deprived fifth of … (95% CI 1.13 to
-    /// 1.28)"; withheld figures are said to be withheld.
-    pub reading: String,
-    /// The key-figures table of the slide, row by row: measure, value, 95% interval (as
-    /// printed, "withheld" where suppressed; [`crate::slides::reading::key_figures`]).
-    pub key_figures: Vec<[String; 3]>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -249,12 +234,9 @@ pub async fn gaps(
     }
     let name = file_stem(&stem);
     match format {
-        GapsFormat::Json => Ok(axum::Json(GapTableJson {
-            reading: table_reading(public.dataset(), &table),
-            key_figures: key_figures(&table),
-            table: table.as_ref(),
-        })
-        .into_response()),
+        GapsFormat::Json => {
+            Ok(axum::Json(GapTableJson::new(public.dataset(), &table)).into_response())
+        }
         GapsFormat::Csv => {
             let mut bytes = Vec::new();
             write_csv(&table, &mut bytes).map_err(ApiError::internal)?;

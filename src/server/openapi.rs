@@ -54,7 +54,7 @@ use utoipa::OpenApi;
         place::PlaceBody,
         crate::public::PublicValue,
         crate::gaps::GapTable,
-        downloads::GapTableJson,
+        crate::slides::reading::GapTableJson,
         crate::gaps::GapGroup,
         crate::gaps::GapSummary,
         crate::gaps::SiiLine,

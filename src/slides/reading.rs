@@ -13,6 +13,8 @@ use crate::dataset::{Dataset, IndicatorMeta, ValueType};
 use crate::gaps::{Estimate, GapGroup, GapTable, GroupBy};
 use crate::render::text::num;
 use crate::stats::significance::{compare_interval, Significance};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// How the table's groups are named in words.
 struct GroupWords {
@@ -161,6 +163,32 @@ pub fn table_reading(dataset: &Dataset, table: &GapTable) -> String {
         locality.unwrap_or(&dataset.meta.name),
         dataset.meta.suppress_max_count,
     )
+}
+
+/// A public gap table with its words, as JSON publishes it (`/api/gaps`, `gapmap gaps --format
+/// json`): the table's own members, then `reading` and `key_figures`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapTableJson<'a> {
+    #[serde(flatten)]
+    pub table: &'a GapTable,
+    /// The table in one plain-English sentence, exactly as the deck's slide for it reads
+    /// ([`table_reading`]; present mode shows this string): e.g. "Year 6 excess weight is 1.2
+    /// times as common in the most deprived fifth of … (95% CI 1.13 to 1.28)"; withheld
+    /// figures are said to be withheld.
+    pub reading: String,
+    /// The slide's key-figures rows: measure, value, 95% interval, as printed ("withheld"
+    /// where suppressed; [`key_figures`]).
+    pub key_figures: Vec<[String; 3]>,
+}
+
+impl<'a> GapTableJson<'a> {
+    pub fn new(dataset: &Dataset, table: &'a GapTable) -> GapTableJson<'a> {
+        GapTableJson {
+            reading: table_reading(dataset, table),
+            key_figures: key_figures(table),
+            table,
+        }
+    }
 }
 
 /// The one-line reading of a gap table. `scope` names the area the table covers (the

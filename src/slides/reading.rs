@@ -174,18 +174,25 @@ pub struct GapTableJson<'a> {
     /// The table in one plain-English sentence, exactly as the deck's slide for it reads
     /// ([`table_reading`]; present mode shows this string): e.g. "Year 6 excess weight is 1.2
     /// times as common in the most deprived fifth of … (95% CI 1.13 to 1.28)"; withheld
-    /// figures are said to be withheld.
-    pub reading: String,
+    /// figures are said to be withheld. Only for groupings by deprivation (IMD deciles,
+    /// quintiles, local quintiles): the words compare the most and least deprived groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// The slide's key-figures rows: measure, value, 95% interval, as printed ("withheld"
-    /// where suppressed; [`key_figures`]).
-    pub key_figures: Vec<[String; 3]>,
+    /// where suppressed; [`key_figures`]). Only with `reading`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_figures: Option<Vec<[String; 3]>>,
 }
 
 impl<'a> GapTableJson<'a> {
     pub fn new(dataset: &Dataset, table: &'a GapTable) -> GapTableJson<'a> {
+        let worded = matches!(
+            table.by,
+            GroupBy::ImdDecile | GroupBy::ImdQuintile | GroupBy::LocalQuintile
+        );
         GapTableJson {
-            reading: table_reading(dataset, table),
-            key_figures: key_figures(table),
+            reading: worded.then(|| table_reading(dataset, table)),
+            key_figures: worded.then(|| key_figures(table)),
             table,
         }
     }

@@ -281,3 +281,16 @@ async fn slides_come_as_pptx_by_default() {
         .count();
     assert_eq!(slides, 1 + 2 + 1, "title, two indicators, sources");
 }
+
+#[tokio::test]
+async fn gaps_json_words_tables_by_deprivation_only() {
+    let by_quintile = get("/api/gaps?indicator=990002&by=imd-quintile")
+        .await
+        .json();
+    let reading = by_quintile["reading"].as_str().unwrap();
+    assert!(reading.contains("most deprived fifth"), "{reading}");
+    assert_eq!(by_quintile["key_figures"].as_array().unwrap().len(), 5);
+    // Localities are not a deprivation scale: no "most and least deprived" words.
+    let by_locality = get("/api/gaps?indicator=990002&by=locality").await.json();
+    assert!(by_locality.get("reading").is_none() && by_locality.get("key_figures").is_none());
+}

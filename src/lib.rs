@@ -50,7 +50,9 @@
 //! - [`figures`]: adapters from the public face (values, `/api/legend`, gap tables with their
 //!   chart geometry) to the renderers' inputs; [`figures::map::render_map_png`].
 //! - [`slides`]: locality slide decks: the deck model, its content (maps, charts, readings,
-//!   notes), and the PPTX (Office Open XML) and PDF (krilla) writers.
+//!   notes, the placement proposal slide), the one wording of a gap table (reading, key
+//!   figures, also served by `/api/gaps`), and the PPTX (Office Open XML) and PDF (krilla)
+//!   writers.
 //! - [`uploads`]: indicator, service-use (reach: aggregates only) and site uploads as an
 //!   overlay on the built dataset, checked by the build's loaders, persisted atomically in one
 //!   file beside the snapshot.

@@ -13,6 +13,7 @@ use crate::dataset::Dataset;
 use crate::export::{render_table, write_csv, write_parquet, write_xlsx};
 use crate::gaps::GapRequest;
 use crate::public::PublicDataset;
+use crate::slides::reading::GapTableJson;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -79,8 +80,9 @@ pub fn run(args: &GapsArgs, public: &PublicDataset, stdout: &mut dyn Write) -> R
     let bytes: Vec<u8> = match args.format {
         GapsFormat::Table => render_table(&table).into_bytes(),
         GapsFormat::Json => {
-            let mut s = serde_json::to_string_pretty(table.as_ref())
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            let json = GapTableJson::new(public.dataset(), &table);
+            let mut s =
+                serde_json::to_string_pretty(&json).map_err(|e| Error::Internal(e.to_string()))?;
             s.push('\n');
             s.into_bytes()
         }

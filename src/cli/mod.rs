@@ -120,7 +120,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Slides(args) => {
             let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
             let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));
-            let summary = slides::run(&args, &public)?;
+            let summary = slides::run(&args, std::sync::Arc::new(public), quiet)?;
             if !quiet {
                 println!(
                     "{}: {} slides ({}), {:.1} MB",

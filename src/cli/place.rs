@@ -9,6 +9,10 @@
 //! Without `--demand` the instance comes from the dataset: one demand point per LSOA
 //! (`--level`, `--ages`, `--need`, `--quintiles`), the dataset's sites (existing ones fixed
 //! open), `--existing`/`--candidates` files, and generated candidates (`--generate`).
+//!
+//! The options of the placement itself are [`PlaceOptions`] (everything but where the report
+//! goes), flattened here and into `gapmap slides` (`--place`); [`PlaceOptions::report`] is the
+//! one path from them to the report.
 
 use super::ConfigArgs;
 use super::Error;
@@ -19,7 +23,7 @@ use crate::ingest::placement::{load_demand, load_matrix, load_site_points};
 use crate::level::Level;
 use crate::place::candidates::{merge_sites, Sample, SampleRule};
 use crate::place::demand::{AgeBand, DemandInfo, DemandSpec, Need, Quintiles};
-use crate::place::report::ReportContext;
+use crate::place::report::{PlacementReport, ReportContext};
 use crate::place::run::{run as run_task, Task};
 use crate::place::{Access, Control, Instance, Model, SolveOptions};
 use crate::public::placement::{
@@ -39,12 +43,33 @@ pub struct PlaceArgs {
     /// Load this dataset snapshot instead of the config's snapshot path.
     #[arg(long)]
     pub snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    pub options: PlaceOptions,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlacementFormat::Table)]
+    pub format: PlacementFormat,
+    /// Write to this file (atomically) instead of standard output; required for xlsx.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the instance to this directory as demand.csv (id,x,y,weight,imd_quintile),
+    /// candidates.csv and existing.csv (id,x,y), to solve it with other tools
+    /// (scripts/compare-spopt). Weights are derived from public ONS population estimates.
+    #[arg(long)]
+    pub write_instance: Option<PathBuf>,
+}
+
+/// What to place and how: every option of `gapmap place` except where the report goes. Also
+/// flattened into `gapmap slides` (its `--place` slide), so both commands take the same flags
+/// and reach the same report through [`PlaceOptions::report`].
+#[derive(Debug, Clone, PartialEq, clap::Args)]
+pub struct PlaceOptions {
     /// Model: mclp (maximise need-weighted coverage), p-median (minimise need-weighted
     /// distance), equity (maximise quintile 1 coverage, then total coverage).
     #[arg(long, value_enum, default_value_t = Model::Mclp)]
     pub model: Model,
-    /// Number of new sites to open (existing sites stay open and do not count).
-    #[arg(long, required_unless_present = "sites")]
+    /// Number of new sites to open (existing sites stay open and do not count); give this or
+    /// --sites.
+    #[arg(long)]
     pub k: Option<usize>,
     /// What-if: evaluate exactly these new sites instead of solving (comma-separated site ids,
     /// or @LON:LAT for a new place); k is then their number and --k is not needed.
@@ -68,12 +93,6 @@ pub struct PlaceArgs {
     /// A candidate with the same id is that existing site.
     #[arg(long)]
     pub existing: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = PlacementFormat::Table)]
-    pub format: PlacementFormat,
-    /// Write to this file (atomically) instead of standard output; required for xlsx.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
     /// Dataset demand: LSOA geography of the demand points, lsoa11 or lsoa21.
     #[arg(long, default_value = "lsoa11")]
     pub level: Level,
@@ -111,130 +130,156 @@ pub struct PlaceArgs {
     /// means optimal; HiGHS' own default is 1e-4 (0.01%).
     #[arg(long, default_value_t = crate::place::milp::MIP_REL_GAP)]
     pub gap_tolerance: f64,
-    /// Also write the instance to this directory as demand.csv (id,x,y,weight,imd_quintile),
-    /// candidates.csv and existing.csv (id,x,y), to solve it with other tools
-    /// (scripts/compare-spopt). Weights are derived from public ONS population estimates.
-    #[arg(long)]
-    pub write_instance: Option<PathBuf>,
 }
 
-fn task(args: &PlaceArgs) -> Result<Task, Error> {
-    if let Some(sites) = &args.sites {
-        return Ok(Task::Evaluate {
-            model: args.model,
-            sites: sites.clone(),
-        });
-    }
-    let k = args
-        .k
-        .ok_or_else(|| Error::Usage("give --k N (new sites to open) or --sites ID,…".into()))?;
-    if !(args.gap_tolerance >= 0.0 && args.gap_tolerance < 1.0) {
-        return Err(Error::Usage(format!(
-            "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
-            args.gap_tolerance
-        )));
-    }
-    let mut options = SolveOptions::new(args.model, k);
-    options.time_limit = Duration::from_secs(args.time_limit);
-    options.rel_gap = args.gap_tolerance;
-    Ok(Task::Solve(options))
-}
+/// Where the dataset comes from when the options need it (not with `--demand`): loaded on
+/// demand, so a file instance never reads a snapshot.
+pub type DatasetSource<'a> = &'a dyn Fn() -> Result<Arc<PublicDataset>, Error>;
 
-fn parts_from_files(
-    args: &PlaceArgs,
-    demand_path: &Path,
-    task: &Task,
-) -> Result<PlacementParts, Error> {
-    let candidates_path = args
-        .candidates
-        .as_deref()
-        .ok_or_else(|| Error::Usage("--demand needs --candidates C.csv".into()))?;
-    let (demand, _) = load_demand(demand_path)?;
-    let mut groups = Vec::new();
-    if let Some(path) = &args.existing {
-        groups.push(load_site_points(path, true, None)?);
+impl PlaceOptions {
+    /// The placement report these options ask for: the task, the instance (from the files or
+    /// the dataset), then the solve or evaluation, exactly as `gapmap place` reports it.
+    pub fn report(&self, dataset: DatasetSource, quiet: bool) -> Result<PlacementReport, Error> {
+        let task = self.task()?;
+        let (instance, context) = self.instance(&task, dataset)?;
+        solve(&instance, &task, &context, quiet)
     }
-    groups.push(load_site_points(candidates_path, false, None)?);
-    if let Task::Evaluate { sites, .. } = task {
-        groups.push(what_if_places(sites)?);
-    }
-    let quintiles = demand.iter().any(|d| d.quintile.is_some());
-    let info = DemandInfo {
-        source: demand_path.display().to_string(),
-        level: None,
-        points: demand.len(),
-        ages: None,
-        need: "weight".into(),
-        weight_label: format!("the weight column of {}, as given", demand_path.display()),
-        quintiles: quintiles
-            .then(|| format!("the imd_quintile column of {}", demand_path.display())),
-        centres: "positions given in the file".into(),
-        synthetic: false,
-        notes: Vec::new(),
-    };
-    Ok(PlacementParts {
-        demand,
-        sites: merge_sites(groups),
-        context: ReportContext {
-            area_name: "your instance".to_string(),
-            demand: info,
-            suppress_max_count: 4,
-            weights_are_counts: false,
-        },
-    })
-}
 
-fn parts_from_dataset(args: &PlaceArgs, quiet: bool, task: Task) -> Result<PlacementParts, Error> {
-    let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
-    let geocode = |pc: &str| ds.postcode(pc).cloned();
-    let existing = match &args.existing {
-        Some(path) => load_site_points(path, true, Some(&geocode))?,
-        None => Vec::new(),
-    };
-    let candidates = match &args.candidates {
-        Some(path) => load_site_points(path, false, Some(&geocode))?,
-        None => Vec::new(),
-    };
-    let request = PlacementRequest {
-        demand: DemandSpec {
-            level: args.level,
-            ages: args.ages,
-            need: args.need.clone(),
-            edition: args.imd,
-            quintiles: args.quintiles,
-        },
-        generate: args.generate,
-        sample: args.sample.map(|size| Sample {
-            size,
-            rule: args.sample_rule,
-        }),
-        existing,
-        candidates,
-        task,
-    };
-    Ok(PublicDataset::new(Arc::new(ds)).placement_parts(&request)?)
-}
-
-fn build(args: &PlaceArgs, quiet: bool, task: &Task) -> Result<(Instance, ReportContext), Error> {
-    let parts = match &args.demand {
-        Some(path) => parts_from_files(args, path, task)?,
-        None => parts_from_dataset(args, quiet, task.clone())?,
-    };
-    let access = match &args.matrix {
-        Some(path) => {
-            let radius = args.radius.ok_or_else(|| {
-                Error::Usage("--matrix needs --radius in minutes (e.g. --radius 15)".into())
-            })?;
-            let demand_ids: Vec<&str> = parts.demand.iter().map(|d| d.id.as_str()).collect();
-            let site_ids: Vec<&str> = parts.sites.iter().map(|s| s.id.as_str()).collect();
-            Access::Matrix(load_matrix(path, radius, &demand_ids, &site_ids)?)
+    /// True when any option differs from its default (so `gapmap slides` can refuse placement
+    /// options given without `--place`).
+    pub fn any_given(&self) -> bool {
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            options: PlaceOptions,
         }
-        None => Access::Distance {
-            radius: args.radius.unwrap_or(DEFAULT_RADIUS_METRES),
-        },
-    };
-    let instance = Instance::new(parts.demand, parts.sites, access)?;
-    Ok((instance, parts.context))
+        use clap::Parser;
+        Defaults::try_parse_from(["gapmap"]).map_or(true, |d| d.options != *self)
+    }
+
+    fn task(&self) -> Result<Task, Error> {
+        if let Some(sites) = &self.sites {
+            return Ok(Task::Evaluate {
+                model: self.model,
+                sites: sites.clone(),
+            });
+        }
+        let k = self
+            .k
+            .ok_or_else(|| Error::Usage("give --k N (new sites to open) or --sites ID,…".into()))?;
+        if !(self.gap_tolerance >= 0.0 && self.gap_tolerance < 1.0) {
+            return Err(Error::Usage(format!(
+                "--gap-tolerance {} must be at least 0 and below 1 (e.g. 1e-4 for 0.01%)",
+                self.gap_tolerance
+            )));
+        }
+        let mut options = SolveOptions::new(self.model, k);
+        options.time_limit = Duration::from_secs(self.time_limit);
+        options.rel_gap = self.gap_tolerance;
+        Ok(Task::Solve(options))
+    }
+
+    fn parts_from_files(&self, demand_path: &Path, task: &Task) -> Result<PlacementParts, Error> {
+        let candidates_path = self
+            .candidates
+            .as_deref()
+            .ok_or_else(|| Error::Usage("--demand needs --candidates C.csv".into()))?;
+        let (demand, _) = load_demand(demand_path)?;
+        let mut groups = Vec::new();
+        if let Some(path) = &self.existing {
+            groups.push(load_site_points(path, true, None)?);
+        }
+        groups.push(load_site_points(candidates_path, false, None)?);
+        if let Task::Evaluate { sites, .. } = task {
+            groups.push(what_if_places(sites)?);
+        }
+        let quintiles = demand.iter().any(|d| d.quintile.is_some());
+        let info = DemandInfo {
+            source: demand_path.display().to_string(),
+            level: None,
+            points: demand.len(),
+            ages: None,
+            need: "weight".into(),
+            weight_label: format!("the weight column of {}, as given", demand_path.display()),
+            quintiles: quintiles
+                .then(|| format!("the imd_quintile column of {}", demand_path.display())),
+            centres: "positions given in the file".into(),
+            synthetic: false,
+            notes: Vec::new(),
+        };
+        Ok(PlacementParts {
+            demand,
+            sites: merge_sites(groups),
+            context: ReportContext {
+                area_name: "your instance".to_string(),
+                demand: info,
+                suppress_max_count: 4,
+                weights_are_counts: false,
+            },
+        })
+    }
+
+    fn parts_from_dataset(
+        &self,
+        public: &PublicDataset,
+        task: Task,
+    ) -> Result<PlacementParts, Error> {
+        let ds = public.dataset();
+        let geocode = |pc: &str| ds.postcode(pc).cloned();
+        let existing = match &self.existing {
+            Some(path) => load_site_points(path, true, Some(&geocode))?,
+            None => Vec::new(),
+        };
+        let candidates = match &self.candidates {
+            Some(path) => load_site_points(path, false, Some(&geocode))?,
+            None => Vec::new(),
+        };
+        let request = PlacementRequest {
+            demand: DemandSpec {
+                level: self.level,
+                ages: self.ages,
+                need: self.need.clone(),
+                edition: self.imd,
+                quintiles: self.quintiles,
+            },
+            generate: self.generate,
+            sample: self.sample.map(|size| Sample {
+                size,
+                rule: self.sample_rule,
+            }),
+            existing,
+            candidates,
+            task,
+        };
+        Ok(public.placement_parts(&request)?)
+    }
+
+    /// The instance and the report's context.
+    fn instance(
+        &self,
+        task: &Task,
+        dataset: DatasetSource,
+    ) -> Result<(Instance, ReportContext), Error> {
+        let parts = match &self.demand {
+            Some(path) => self.parts_from_files(path, task)?,
+            None => self.parts_from_dataset(&*dataset()?, task.clone())?,
+        };
+        let access = match &self.matrix {
+            Some(path) => {
+                let radius = self.radius.ok_or_else(|| {
+                    Error::Usage("--matrix needs --radius in minutes (e.g. --radius 15)".into())
+                })?;
+                let demand_ids: Vec<&str> = parts.demand.iter().map(|d| d.id.as_str()).collect();
+                let site_ids: Vec<&str> = parts.sites.iter().map(|s| s.id.as_str()).collect();
+                Access::Matrix(load_matrix(path, radius, &demand_ids, &site_ids)?)
+            }
+            None => Access::Distance {
+                radius: self.radius.unwrap_or(DEFAULT_RADIUS_METRES),
+            },
+        };
+        let instance = Instance::new(parts.demand, parts.sites, access)?;
+        Ok((instance, parts.context))
+    }
 }
 
 /// Write the instance as three CSVs (shortest round-trip number formatting, so another tool
@@ -262,19 +307,16 @@ fn write_instance(dir: &Path, instance: &Instance) -> Result<(), Error> {
     Ok(())
 }
 
-/// Run `gapmap place`.
-pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), Error> {
-    if args.format == PlacementFormat::Xlsx && args.out.is_none() {
-        return Err(Error::Usage("--format xlsx needs --out FILE.xlsx".into()));
-    }
-    let task = task(args)?;
-    let (instance, context) = build(args, quiet, &task)?;
-    if let Some(dir) = &args.write_instance {
-        write_instance(dir, &instance)?;
-    }
+/// Solve or evaluate with a progress spinner (on a terminal) and per-second log lines.
+fn solve(
+    instance: &Instance,
+    task: &Task,
+    context: &ReportContext,
+    quiet: bool,
+) -> Result<PlacementReport, Error> {
     let spinner = crate::progress::spinner("solving", quiet);
     let mut last_log = std::time::Instant::now();
-    let report = run_task(&instance, &task, &context, &mut |p| {
+    let report = run_task(instance, task, context, &mut |p| {
         let mut message = p.stage.clone();
         if let (Some(incumbent), Some(bound)) = (p.incumbent, p.bound) {
             message.push_str(&format!(
@@ -290,6 +332,25 @@ pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), 
         Control::Continue
     })?;
     spinner.finish_and_clear();
+    Ok(report)
+}
+
+/// Run `gapmap place`.
+pub fn run(args: &PlaceArgs, quiet: bool, stdout: &mut dyn Write) -> Result<(), Error> {
+    if args.format == PlacementFormat::Xlsx && args.out.is_none() {
+        return Err(Error::Usage("--format xlsx needs --out FILE.xlsx".into()));
+    }
+    let options = &args.options;
+    let task = options.task()?;
+    let dataset = || {
+        let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
+        Ok(Arc::new(PublicDataset::new(Arc::new(ds))))
+    };
+    let (instance, context) = options.instance(&task, &dataset)?;
+    if let Some(dir) = &args.write_instance {
+        write_instance(dir, &instance)?;
+    }
+    let report = solve(&instance, &task, &context, quiet)?;
     let bytes = encode_placement(&report, args.format)?;
     match &args.out {
         Some(path) => write_atomic(path, &bytes)?,

@@ -2,13 +2,19 @@
 //!
 //! ```text
 //! gapmap slides --locality North|all [--indicator 990001,990002] [--format pptx|pdf] --out FILE
+//!               [--place --k 3 [--model equity] [--radius 3000] [--need …] …]
 //! ```
+//! With `--place`, the deck gains a placement proposal slide; the placement options are
+//! `gapmap place`'s own ([`PlaceOptions`], flattened), and the report is computed by the same
+//! function ([`PlaceOptions::report`]), so the slide's numbers are `gapmap place --format json`'s.
 
-use crate::cli::ConfigArgs;
+use crate::cli::place::PlaceOptions;
+use crate::cli::{ConfigArgs, Error};
 use crate::public::PublicDataset;
 use crate::slides::{build_deck, write_deck, DeckFormat, DeckRequest, LocalityChoice, SlidesError};
 use crate::stats::sii::DEFAULT_SEED;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// `gapmap slides`: a deck for locality forums.
 #[derive(Debug, clap::Args)]
@@ -37,6 +43,12 @@ pub struct SlidesArgs {
     /// Random seed for the SII/RII simulation (fixed by default, so decks are reproducible).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Add a placement proposal slide: where new sites would go (--k N or --sites …, and any
+    /// other option of `gapmap place` below), with coverage by IMD quintile before and after.
+    #[arg(long)]
+    pub place: bool,
+    #[command(flatten)]
+    pub placement: PlaceOptions,
 }
 
 /// What was written.
@@ -64,6 +76,7 @@ impl SlidesArgs {
                 .collect(),
             reps: self.reps,
             seed: self.seed,
+            placement: None,
         }
     }
 
@@ -77,12 +90,26 @@ impl SlidesArgs {
     }
 }
 
-/// Build the deck and write it atomically to `--out`.
-pub fn run(args: &SlidesArgs, public: &PublicDataset) -> Result<SlidesSummary, SlidesError> {
+/// Build the deck (with the placement report when `--place` is given) and write it
+/// atomically to `--out`.
+pub fn run(
+    args: &SlidesArgs,
+    public: Arc<PublicDataset>,
+    quiet: bool,
+) -> Result<SlidesSummary, Error> {
     let format = args.format()?;
-    let deck = build_deck(public, &args.request())?;
+    let mut request = args.request();
+    if args.place {
+        let dataset = || Ok(Arc::clone(&public));
+        request.placement = Some(Arc::new(args.placement.report(&dataset, quiet)?));
+    } else if args.placement.any_given() {
+        return Err(Error::Usage(
+            "placement options (--k, --sites, --model, --radius, …) need --place".into(),
+        ));
+    }
+    let deck = build_deck(&public, &request)?;
     let bytes = write_deck(&deck, format)?;
-    crate::fsutil::write_atomic(&args.out, &bytes)?;
+    crate::fsutil::write_atomic(&args.out, &bytes).map_err(SlidesError::from)?;
     Ok(SlidesSummary {
         slides: deck.slides.len(),
         bytes: bytes.len(),

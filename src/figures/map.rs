@@ -11,6 +11,7 @@ use super::{find_locality, locality_id, FigureError};
 use crate::dataset::{Dataset, Indicator};
 use crate::level::Level;
 use crate::lookup;
+use crate::place::report::PlacementReport;
 use crate::public::{Legend as PublicLegend, PublicDataset};
 use crate::render::colour::Colour;
 use crate::render::legend::{AreaClass, Legend, LegendItem};
@@ -69,6 +70,53 @@ pub fn render_map_png(
     request: &MapRequest,
 ) -> Result<Vec<u8>, FigureError> {
     let spec = map_spec(public, request)?;
+    Ok(render_map(&spec)?.png()?)
+}
+
+/// The county map of national IMD deciles with a placement's sites: the report's existing
+/// sites (each with its own symbol) and its proposed new sites (the place panel's marker, with
+/// a dashed ring at the coverage radius when access is straight-line distance). Positions are
+/// the report's own, so the picture shows exactly the sites the numbers are about.
+pub fn render_placement_map_png(
+    public: &PublicDataset,
+    report: &PlacementReport,
+    width: u32,
+    height: u32,
+    pixel_ratio: f32,
+) -> Result<Vec<u8>, FigureError> {
+    let request = MapRequest {
+        layer: MapLayer::ImdDecile,
+        level: None,
+        locality: None,
+        width,
+        height,
+        pixel_ratio,
+    };
+    let mut spec = map_spec(public, &request)?;
+    let dataset = public.dataset();
+    let reach = (report.access.kind == "distance").then_some(report.access.radius);
+    spec.sites = report
+        .sites
+        .iter()
+        .filter_map(|s| {
+            let (kind, reach_metres) = if s.existing {
+                let kind = dataset
+                    .sites
+                    .iter()
+                    .find(|d| d.id == s.id)
+                    .map_or(SiteKind::Other, |d| SiteKind::from_kind(&d.kind));
+                (kind, None)
+            } else {
+                (SiteKind::Proposed, reach)
+            };
+            Some(MapSite {
+                lon: s.lon?,
+                lat: s.lat?,
+                kind,
+                reach_metres,
+            })
+        })
+        .collect();
     Ok(render_map(&spec)?.png()?)
 }
 
@@ -165,6 +213,7 @@ pub fn map_spec(public: &PublicDataset, request: &MapRequest) -> Result<MapSpec,
                 lon: s.lon,
                 lat: s.lat,
                 kind: SiteKind::from_kind(&s.kind),
+                reach_metres: None,
             })
             .collect(),
         legend: render_legend(&legend)?,

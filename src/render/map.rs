@@ -21,6 +21,8 @@ use tiny_skia::{
 
 /// Areas outside the focus (the rest of the county): flat grey.
 pub const CONTEXT: Colour = Colour::hex("#e4e7eb");
+/// Proposed sites and their reach: the place panel's marker colour (`web/js/place.js`).
+pub const PROPOSED: Colour = Colour::hex("#d95f02");
 /// The focus outline (a locality): the web map's accent blue, distinct from the black 30% line.
 pub const FOCUS_OUTLINE: Colour = Colour::hex("#0b5cad");
 
@@ -72,6 +74,8 @@ pub struct MapSite {
     pub lon: f64,
     pub lat: f64,
     pub kind: SiteKind,
+    /// Ground radius (metres) drawn as a dashed ring around the site: a proposed site's reach.
+    pub reach_metres: Option<f64>,
 }
 
 /// Site symbols, as `siteStyle` in `web/js/mapview.js`.
@@ -83,6 +87,8 @@ pub enum SiteKind {
     Outreach,
     Candidate,
     Other,
+    /// A new site proposed by a placement (the web map's place-panel marker); drawn last.
+    Proposed,
 }
 
 impl SiteKind {
@@ -119,6 +125,7 @@ impl SiteKind {
             SiteKind::Outreach => "Outreach point",
             SiteKind::Candidate => "Candidate site",
             SiteKind::Other => "Other site",
+            SiteKind::Proposed => "Proposed new site (ring: its reach)",
         }
     }
 }
@@ -378,11 +385,41 @@ fn draw_map_frame(
         }
     }
     let mut drawn = Vec::new();
+    let per_unit = view.metres_per_unit();
+    let reach_dash = [6.0 * u, 4.0 * u];
     for site in &spec.sites {
         let (x, y) = view.project(site.lon, site.lat);
         let inside = x >= frame.x && x <= frame.right() && y >= frame.y && y <= frame.bottom();
+        if !inside {
+            continue;
+        }
+        let ring = site
+            .reach_metres
+            .filter(|r| *r > 0.0 && per_unit > 0.0)
+            .and_then(|r| PathBuilder::from_circle(x, y, (r / per_unit) as f32));
+        if let Some(ring) = ring {
+            canvas.stroke_path(&ring, Line::solid(Colour::WHITE, 3.0 * u), None);
+            let line = Line {
+                colour: PROPOSED,
+                width: 1.6 * u,
+                dash: Some(&reach_dash),
+            };
+            canvas.stroke_path(&ring, line, None);
+        }
+    }
+    // Proposed sites last, so an existing symbol never hides one.
+    let mut order: Vec<&MapSite> = spec.sites.iter().collect();
+    order.sort_by_key(|s| s.kind == SiteKind::Proposed);
+    for site in order {
+        let (x, y) = view.project(site.lon, site.lat);
+        let inside = x >= frame.x && x <= frame.right() && y >= frame.y && y <= frame.bottom();
         if inside {
-            draw_site(canvas, site.kind, x, y, 15.0 * u);
+            let size = if site.kind == SiteKind::Proposed {
+                18.0
+            } else {
+                15.0
+            };
+            draw_site(canvas, site.kind, x, y, size * u);
             drawn.push(site.kind);
         }
     }
@@ -470,6 +507,19 @@ pub fn draw_site(canvas: &mut Canvas, kind: SiteKind, x: f32, y: f32, size: f32)
                 canvas.stroke_path(&path, Line::solid(Colour::WHITE, 3.2 * s), None);
                 canvas.fill_path(&path, Colour::hex("#5b636e"), FillRule::Winding, None);
             }
+        }
+        SiteKind::Proposed => {
+            // The place panel's marker: an orange disc with a white ring and a white plus
+            // (drawn a little larger than the other symbols on the map).
+            let (cx, cy) = p(11.0, 11.0);
+            if let Some(disc) = PathBuilder::from_circle(cx, cy, 10.0 * s) {
+                canvas.fill_path(&disc, PROPOSED, FillRule::Winding, None);
+                canvas.stroke_path(&disc, Line::solid(Colour::WHITE, 2.6 * s), None);
+            }
+            let arm = 5.0 * s;
+            let plus = Line::solid(Colour::WHITE, 2.4 * s);
+            canvas.polyline(&[(cx, cy - arm), (cx, cy + arm)], plus, None);
+            canvas.polyline(&[(cx - arm, cy), (cx + arm, cy)], plus, None);
         }
     }
 }
@@ -588,7 +638,7 @@ enum Row<'a> {
         width: f32,
         label: String,
     },
-    Site(SiteKind),
+    Site(SiteKind, String),
     Gap,
 }
 
@@ -654,7 +704,11 @@ fn legend_rows<'a>(
     if !sites.is_empty() {
         rows.push(Row::Gap);
     }
-    rows.extend(sites.iter().copied().map(Row::Site));
+    rows.extend(
+        sites
+            .iter()
+            .map(|&kind| Row::Site(kind, wrap_label(kind.label()))),
+    );
     rows
 }
 
@@ -665,8 +719,10 @@ fn row_height(row: &Row, t: f32) -> f32 {
         Row::Heading(l) => l.len() as f32 * text::line_height(HEADING * t) + 2.0 * t,
         Row::Tag(_) => 18.0 * t,
         Row::Note(l) => l.len() as f32 * text::line_height(NOTE * t) + 4.0 * t,
-        Row::Swatch(_, label) | Row::Hatch(label) | Row::Outline { label, .. } => item(label),
-        Row::Site(kind) => item(kind.label()),
+        Row::Swatch(_, label)
+        | Row::Hatch(label)
+        | Row::Outline { label, .. }
+        | Row::Site(_, label) => item(label),
         Row::Gap => 6.0 * t,
     }
 }
@@ -790,14 +846,9 @@ fn draw_legend(canvas: &mut Canvas, spec: &MapSpec, sites: &[SiteKind], panel: F
                 canvas.polyline(&pts, Line::solid(*colour, *width), None);
                 canvas.text_lines(&label_lines(text), label_x, label_top(text), &label);
             }
-            Row::Site(kind) => {
+            Row::Site(kind, text) => {
                 draw_site(canvas, *kind, x + swatch_w / 2.0, mid, 16.0 * t);
-                canvas.text_lines(
-                    &[kind.label().to_string()],
-                    label_x,
-                    label_top(kind.label()),
-                    &label,
-                );
+                canvas.text_lines(&label_lines(text), label_x, label_top(text), &label);
             }
             Row::Gap => {}
         }

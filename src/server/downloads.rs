@@ -8,9 +8,10 @@ use super::api::{query_edition, query_group_by, query_level};
 use super::error::{ApiError, ApiQuery, ErrorBody};
 use super::state::AppState;
 use crate::export::{write_csv, write_parquet, write_xlsx};
-use crate::gaps::{GapRequest, GapTable};
+use crate::gaps::GapRequest;
 use crate::geoexport;
 use crate::lookup;
+use crate::slides::reading::GapTableJson;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -238,7 +239,7 @@ pub(crate) fn xlsx_attachment(stem: &str, bytes: Vec<u8>) -> Response {
 /// `GET /api/gaps?indicator=&by=&level=&imd=&locality=&period=&format=`
 #[utoipa::path(get, path = "/api/gaps", tag = "downloads", params(GapSelectionQuery, GapsQuery),
     responses(
-        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is.", body = GapTable),
+        (status = 200, description = "Gap table (suppression applied): JSON, or a CSV/XLSX/Parquet attachment. For charts, each deprivation group carries `share` (its share of the SII weights, i.e. of the denominators: the bar width) and `rank_midpoint` (its x on the cumulative rank, 0 = most deprived), and `summary.sii_line` gives the fitted line's two ends (`at_most_deprived` at rank 0, `at_least_deprived` at rank 1), present exactly when the SII is. `reading` is the table in one plain-English sentence and `key_figures` its key-figures rows, both exactly as on the slide.", body = GapTableJson),
         (status = 400, description = "Unknown indicator, grouping, level, IMD edition or format", body = ErrorBody),
     ))]
 pub async fn gaps(
@@ -252,7 +253,8 @@ pub async fn gaps(
     request.period = q.period.clone();
     // One version of the data for the whole request (an upload may swap it meanwhile).
     let public = state.public();
-    let table = tokio::task::spawn_blocking(move || public.gap_table(&request))
+    let engine = public.clone();
+    let table = tokio::task::spawn_blocking(move || engine.gap_table(&request))
         .await
         .map_err(ApiError::internal)??;
     let mut stem = vec![
@@ -273,7 +275,7 @@ pub async fn gaps(
     }
     let name = file_stem(&stem);
     match format {
-        Json => Ok(axum::Json(table.as_ref().clone()).into_response()),
+        Json => Ok(axum::Json(GapTableJson::new(public.dataset(), &table)).into_response()),
         Csv => {
             let mut bytes = Vec::new();
             write_csv(&table, &mut bytes).map_err(ApiError::internal)?;

@@ -1,6 +1,7 @@
 //! Server-rendered figures and decks: `GET /api/map.png` (a map image drawn by
 //! [`crate::figures::map::render_map_png`], the same function the slides use) and
-//! `GET /api/slides` (a locality deck as PPTX or PDF, [`crate::slides`]). Both run on the
+//! `GET /api/slides` (a locality deck as PPTX or PDF, [`crate::slides`], with `place=` a
+//! placement proposal slide from `/api/place`'s own parser and solve). Both run on the
 //! blocking pool; decks are limited to [`super::state::SLIDE_BUILDS`] at once (503 with
 //! `Retry-After` beyond that), map images are answered 304 when `If-None-Match` matches.
 
@@ -15,6 +16,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use utoipa::IntoParams;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -143,14 +145,18 @@ pub struct SlidesQuery {
     pub indicator: Option<String>,
     /// pptx (default) or pdf.
     pub format: Option<String>,
+    /// Add a placement proposal slide: an `/api/place` query string, URL-encoded as one value
+    /// (e.g. `place=k%3D3%26model%3Dequity` for `k=3&model=equity`); the same options, limits
+    /// and report as `/api/place`, `format` excepted.
+    pub place: Option<String>,
 }
 
 /// `GET /api/slides?locality=&indicator=&format=`
 #[utoipa::path(get, path = "/api/slides", tag = "figures", params(SlidesQuery),
     responses(
-        (status = 200, description = "A locality deck as an attachment (PPTX, editable; or PDF): a title slide, one slide per indicator (map, gap chart by national IMD quintile within the locality, reading, key figures, speaker notes) and sources; the numbers are /api/gaps?indicator=&locality= exactly; suppression applied.", content_type = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-        (status = 400, description = "Unknown locality, indicator or format (the detail names it)", body = ErrorBody),
-        (status = 503, description = "Too many decks are being built; retry after the Retry-After seconds", body = ErrorBody),
+        (status = 200, description = "A locality deck as an attachment (PPTX, editable; or PDF): a title slide, one slide per indicator (map, gap chart by national IMD quintile within the locality, reading, key figures, speaker notes), with place= a placement proposal slide (county map with existing and proposed sites, need covered by IMD quintile before and after, the Q1 − Q5 gap change; the numbers of /api/place for the same options), and sources; the numbers are /api/gaps?indicator=&locality= exactly; suppression applied.", content_type = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (status = 400, description = "Unknown locality, indicator or format, or a bad placement option in place= (the detail names it)", body = ErrorBody),
+        (status = 503, description = "Too many decks are being built, or every placement solve slot is in use; retry after the Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn slides(
     State(state): State<AppState>,
@@ -181,15 +187,22 @@ pub async fn slides(
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    let request = DeckRequest {
-        localities,
-        indicators,
-        ..DeckRequest::default()
-    };
     let Ok(permit) = state.inner.slide_permits.try_acquire() else {
         return Err(ApiError::busy(
             "other decks are being built; retry in a few seconds",
         ));
+    };
+    let placement = match q.place.as_deref() {
+        Some(query) => Some(Arc::new(
+            super::place::report_for_query(&state, query).await?,
+        )),
+        None => None,
+    };
+    let request = DeckRequest {
+        localities,
+        indicators,
+        placement,
+        ..DeckRequest::default()
     };
     let public = state.public();
     let bytes = tokio::task::spawn_blocking(move || {

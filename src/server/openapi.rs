@@ -55,6 +55,7 @@ use utoipa::OpenApi;
         place::PlaceBody,
         crate::public::PublicValue,
         crate::gaps::GapTable,
+        crate::slides::reading::GapTableJson,
         crate::gaps::GapGroup,
         crate::gaps::GapSummary,
         crate::gaps::SiiLine,

@@ -19,6 +19,7 @@ use crate::ingest::placement::site_points_from_rows;
 use crate::level::Level;
 use crate::place::candidates::{Sample, SampleRule};
 use crate::place::demand::{AgeBand, DemandSpec, Need, Quintiles};
+use crate::place::report::PlacementReport;
 use crate::place::run::Task;
 use crate::place::{Control, Model, SitePoint, SolveOptions};
 use crate::public::placement::{Generate, PlacementError, PlacementRequest, DEFAULT_RADIUS_METRES};
@@ -338,9 +339,15 @@ impl From<PlacementError> for ApiError {
     }
 }
 
-/// Solve or evaluate on the blocking pool and encode the report.
-async fn answer(state: AppState, parsed: Parsed) -> Result<Response, ApiError> {
-    let slot = match parsed.request.task {
+/// The report of a parsed request: a solve takes a slot (503 when none is free), runs on the
+/// blocking pool and stops when the request is dropped; an evaluation takes no slot. Shared
+/// by `/api/place` and `/api/slides?place=`.
+pub(super) async fn report(
+    state: &AppState,
+    request: PlacementRequest,
+    radius: f64,
+) -> Result<PlacementReport, ApiError> {
+    let slot = match request.task {
         Task::Solve(_) => Some(state.inner.place_slots.try_take().ok_or_else(|| {
             ApiError::busy(format!(
                 "all {} placement solve slots are in use; try again in a few seconds (what-if evaluations with sites= are not limited)",
@@ -352,25 +359,61 @@ async fn answer(state: AppState, parsed: Parsed) -> Result<Response, ApiError> {
     let stop = Arc::new(AtomicBool::new(false));
     let _stop_on_drop = StopOnDrop(stop.clone());
     let public = state.public();
-    let Parsed {
-        request,
-        radius,
-        format,
-    } = parsed;
-    let (report, bytes) = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        let report = public.place(&request, radius, &mut |_| {
+        public.place(&request, radius, &mut |_| {
             if stop.load(Ordering::Acquire) {
                 Control::Stop
             } else {
                 Control::Continue
             }
-        })?;
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::from)
+}
+
+/// The placement a `place=` parameter of `/api/slides` asks for: its value is an `/api/place`
+/// query string (`k=3&model=equity`), read by the same parser with the same limits; `format`
+/// belongs to the deck and is refused here.
+pub(super) async fn report_for_query(
+    state: &AppState,
+    query: &str,
+) -> Result<PlacementReport, ApiError> {
+    let uri: axum::http::Uri = format!("/?{query}").parse().map_err(|_| {
+        bad(
+            "place",
+            format!("{query:?} is not a query string such as k=3&model=equity"),
+        )
+    })?;
+    let axum::extract::Query(q) = axum::extract::Query::<PlaceQuery>::try_from_uri(&uri)
+        .map_err(|e| bad("place", e.body_text()))?;
+    if q.format.is_some() {
+        return Err(bad(
+            "place",
+            "format is the deck's own parameter (pptx or pdf), not the placement's",
+        ));
+    }
+    let parsed = parse(state, &q, Vec::new(), Vec::new())?;
+    report(state, parsed.request, parsed.radius).await
+}
+
+/// Solve or evaluate, then encode the report.
+async fn answer(state: AppState, parsed: Parsed) -> Result<Response, ApiError> {
+    let Parsed {
+        request,
+        radius,
+        format,
+    } = parsed;
+    let report = report(&state, request, radius).await?;
+    let bytes = tokio::task::spawn_blocking(move || {
         let bytes = encode_placement(&report, format).map_err(ApiError::internal)?;
         Ok::<_, ApiError>((report, bytes))
     })
     .await
-    .map_err(ApiError::internal)??;
+    .map_err(ApiError::internal)?;
+    let (report, bytes) = bytes?;
     if format == PlacementFormat::Json {
         return Ok((
             [(

@@ -1,21 +1,26 @@
 //! What a locality deck says: per locality a title slide and one slide per indicator (map,
-//! chart, reading, key figures, notes), then one sources-and-methods slide. Builds the
+//! chart, reading, key figures, notes), then the placement proposal when one is given
+//! ([`super::placement`]), then one sources-and-methods slide. Builds the
 //! [`Deck`] model from the Dataset's public view; the writers only draw it.
 
 use super::error::SlidesError;
 use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
-    Align, Cell, Content, Deck, Layout, Paragraph, Picture, Rect, Run, Shape, Slide, Table, TextBox,
+    Align, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
 };
-use super::reading::{key_figures, reading, speaker_notes};
+use super::parts::{
+    cell, date_text, fitted_text, footer_box, header_cell, picture, pixel_ratio, reading_box, MAP,
+};
+use super::placement::placement_slide;
+use super::reading::{key_figures, speaker_notes, table_reading};
 use crate::dataset::{Area, Dataset, Indicator};
 use crate::figures::chart::chart_spec;
 use crate::figures::map::{render_map_png, MapLayer, MapRequest};
 use crate::figures::{find_locality, localities};
 use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::place::report::PlacementReport;
 use crate::public::PublicDataset;
 use crate::render::chart::render_chart;
-use crate::render::colour::Colour;
 use crate::render::text::num;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -39,6 +44,9 @@ pub struct DeckRequest {
     /// Monte Carlo replicates behind the SII/RII intervals (the API's default: 100,000).
     pub reps: u32,
     pub seed: u64,
+    /// A placement report (`gapmap place` / `/api/place` for the same options) to present on
+    /// a proposal slide after the localities' slides.
+    pub placement: Option<Arc<PlacementReport>>,
 }
 
 impl Default for DeckRequest {
@@ -49,32 +57,19 @@ impl Default for DeckRequest {
             indicators: Vec::new(),
             reps: gap.reps,
             seed: gap.seed,
+            placement: None,
         }
     }
 }
 
-// Frames on an indicator slide (points).
-const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
-const MAP: Rect = Rect::new(MARGIN, 128.0, 560.0, 385.0);
+// Frames on an indicator slide beside the map (points); the reading, map and footer frames
+// are shared with the placement slide ([`super::parts`]).
 const CHART: Rect = Rect::new(604.0, 128.0, 328.0, 232.0);
 const FIGURES: Rect = Rect::new(604.0, 368.0, 328.0, 145.0);
-const FOOTER: Rect = Rect::new(MARGIN, 518.0, SLIDE_W - 2.0 * MARGIN, 18.0);
 // Frames on a title slide.
 const TITLE_MAP: Rect = Rect::new(478.0, 40.0, 454.0, 312.3);
 const SUBTITLE: Rect = Rect::new(48.0, 216.0, 420.0, 190.0);
 const ABOUT: Rect = Rect::new(48.0, 420.0, 884.0, 100.0);
-
-/// Reading size; shrunk (to no less than `MIN_READING`) when a long name needs it.
-const READING_SIZE: f32 = 18.0;
-const MIN_READING: f32 = 13.0;
-
-/// Every figure's images are at least this many pixels wide.
-const MIN_IMAGE_PX: f32 = 1600.0;
-
-/// Pixel ratio that makes a frame at least [`MIN_IMAGE_PX`] wide and at least 3 px per point.
-fn pixel_ratio(frame: Rect) -> f32 {
-    (MIN_IMAGE_PX / frame.w).max(3.0)
-}
 
 /// One indicator's slide for one locality: its public gap table within the locality and the
 /// chart drawn from it.
@@ -179,7 +174,10 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
             Some(i) => indicator_slide(public, chosen[l], &per_locality[l][i]),
         })
         .collect::<Result<_, SlidesError>>()?;
-    slides.push(sources_slide(dataset, &data));
+    if let Some(report) = &request.placement {
+        slides.push(placement_slide(public, report)?);
+    }
+    slides.push(sources_slide(dataset, &data, request.placement.as_deref()));
     for (n, slide) in slides.iter().enumerate() {
         check_slide(slide).map_err(|o| SlidesError::Layout {
             slide: n + 1,
@@ -197,6 +195,12 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     id.update(title.as_bytes());
     for ind in &indicators {
         id.update(ind.meta.id.as_bytes());
+    }
+    if let Some(report) = &request.placement {
+        id.update(report.title.as_bytes());
+        for site in &report.chosen {
+            id.update(site.as_bytes());
+        }
     }
     Ok(Deck {
         title,
@@ -251,43 +255,6 @@ pub fn check_slide(slide: &Slide) -> Result<(), Overflow> {
     Ok(())
 }
 
-/// A text box whose paragraphs shrink together (down to `min` for the largest) until they
-/// fit the frame.
-fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32) -> Shape {
-    let largest = paragraphs.iter().map(|p| p.size).fold(0.0, f32::max);
-    let mut scale = 1.0f32;
-    loop {
-        let scaled: Vec<Paragraph> = paragraphs
-            .iter()
-            .map(|p| Paragraph {
-                size: (p.size * scale * 2.0).round() / 2.0,
-                space_before: p.space_before * scale,
-                ..p.clone()
-            })
-            .collect();
-        let tb = TextBox {
-            paragraphs: scaled,
-            fill: None,
-        };
-        if check_text(name, &tb, frame).is_ok() || largest * scale * 0.95 < min {
-            return Shape {
-                name: name.to_string(),
-                frame,
-                content: Content::Text(tb),
-            };
-        }
-        scale *= 0.95;
-    }
-}
-
-fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {
-    Shape {
-        name: name.to_string(),
-        frame,
-        content: Content::Image(Picture { png, description }),
-    }
-}
-
 /// The map of one indicator (or IMD) for a locality, at `frame`'s size.
 fn map_png(
     public: &PublicDataset,
@@ -305,33 +272,6 @@ fn map_png(
         pixel_ratio: ratio,
     };
     Ok(render_map_png(public, &request)?)
-}
-
-/// "1 December 2026" from an RFC 3339 time (the text as given when it cannot be read).
-pub fn date_text(rfc3339: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    let date = rfc3339.get(..10).unwrap_or(rfc3339);
-    let parts: Vec<&str> = date.split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] => match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
-            _ => rfc3339.to_string(),
-        },
-        _ => rfc3339.to_string(),
-    }
 }
 
 fn title_slide(
@@ -438,38 +378,17 @@ fn indicator_slide(
     let meta = &data.indicator.meta;
     let max = dataset.meta.suppress_max_count;
     let map = map_png(public, MapLayer::Indicator(meta.id.clone()), locality, MAP)?;
-    let reading_text = reading(&data.table, scope, max);
-    let header = |t: &str, align: Align| Cell {
-        text: t.to_string(),
-        bold: true,
-        align,
-        fill: Some(Colour::hex("#e9edf1")),
-    };
+    let reading_text = table_reading(dataset, &data.table);
     let mut rows = vec![vec![
-        header(&format!("In {scope}"), Align::Left),
-        header("Value", Align::Right),
-        header("95% CI", Align::Right),
+        header_cell(&format!("In {scope}"), Align::Left),
+        header_cell("Value", Align::Right),
+        header_cell("95% CI", Align::Right),
     ]];
     for [measure, value, ci] in key_figures(&data.table) {
         rows.push(vec![
-            Cell {
-                text: measure,
-                bold: false,
-                align: Align::Left,
-                fill: None,
-            },
-            Cell {
-                text: value,
-                bold: true,
-                align: Align::Right,
-                fill: None,
-            },
-            Cell {
-                text: ci,
-                bold: false,
-                align: Align::Right,
-                fill: None,
-            },
+            cell(measure, false, Align::Left),
+            cell(value, true, Align::Right),
+            cell(ci, false, Align::Right),
         ]);
     }
     let source = dataset
@@ -491,7 +410,7 @@ fn indicator_slide(
         title_size: layout::fit_title_size(Layout::TitleOnly, &title),
         title,
         shapes: vec![
-            fitted_text("Reading", READING, vec![Paragraph::plain(reading_text.clone(), READING_SIZE)], MIN_READING),
+            reading_box(&reading_text),
             picture(
                 "Map",
                 MAP,
@@ -514,14 +433,18 @@ fn indicator_slide(
                     size: 13.0,
                 }),
             },
-            fitted_text("Footer", FOOTER, vec![Paragraph { runs: vec![Run { colour: Colour::INK_2, ..Run::plain(footer) }], ..Paragraph::plain("", 10.0) }], 7.0),
+            footer_box(footer),
         ],
         notes: speaker_notes(&data.table, scope, max),
         synthetic_banner: meta.synthetic,
     })
 }
 
-fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
+fn sources_slide(
+    dataset: &Dataset,
+    data: &[IndicatorData],
+    placement: Option<&PlacementReport>,
+) -> Slide {
     let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
     // Set large and shrunk to fit the column (see `fitted_text`).
     let bullet = |text: String| Paragraph {
@@ -547,6 +470,15 @@ fn sources_slide(dataset: &Dataset, data: &[IndicatorData]) -> Slide {
         bullet(format!("Small numbers: counts of 1 to {max} are withheld, with anything that would reveal them (other areas, group totals, gaps and SII), in every table, map and slide.")),
         bullet("Maps: five classes holding about equal numbers of areas across the county, darker = worse; hatched = withheld; black outline = 30% most deprived nationally.".into()),
     ]);
+    if let Some(report) = placement {
+        methods.push(bullet(format!(
+            "Placement proposal: gapmap place ({} model, k = {}, {}), solved exactly with HiGHS; need = {}; coverage by national IMD quintile before and after, as /api/place reports it.",
+            report.model.as_str(),
+            report.k,
+            report.access.label,
+            report.demand.weight_label
+        )));
+    }
     let mut licences = vec![heading("Sources and licences")];
     let mut seen: Vec<&str> = Vec::new();
     for ind in data {

@@ -7,6 +7,8 @@
 //!   metrics, and the fit checks that keep text inside its box.
 //! - [`reading`]: the reading sentence, key figures and speaker notes from a gap table.
 //! - [`content`]: builds a [`model::Deck`] from the Dataset ([`content::build_deck`]).
+//! - [`placement`]: the placement proposal slide from a placement report (`--place`).
+//! - `parts`: frames and shapes both slide builders use (reading, map, footer, fitted text).
 //! - [`pptx`]: Office Open XML PresentationML writer (the `zip` crate).
 //! - [`pdf`]: PDF writer (krilla).
 //!
@@ -20,7 +22,9 @@ pub mod content;
 mod error;
 pub mod layout;
 pub mod model;
+mod parts;
 pub mod pdf;
+pub mod placement;
 pub mod pptx;
 pub mod reading;
 

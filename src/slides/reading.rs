@@ -9,10 +9,12 @@
 //! least deprived fifth (95% CI 1.13 to 1.28)". Not significant: "no significant difference
 //! …", with the ratio and interval. Withheld: says so and why (small numbers), with no figure.
 
-use crate::dataset::{IndicatorMeta, ValueType};
+use crate::dataset::{Dataset, IndicatorMeta, ValueType};
 use crate::gaps::{Estimate, GapGroup, GapTable, GroupBy};
 use crate::render::text::num;
 use crate::stats::significance::{compare_interval, Significance};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// How the table's groups are named in words.
 struct GroupWords {
@@ -37,6 +39,83 @@ fn group_words(by: GroupBy, scope: &str) -> GroupWords {
             of_scope: format!(" of {scope}"),
         },
     }
+}
+
+/// How the gap's two groups are named. The gap compares the first and last groups the table
+/// has, which are the most and least deprived fifths (tenths) only when both are present: a
+/// locality with no area in quintile 5 compares quintile 1 with its least deprived quintile,
+/// and the words say so ("quintile 4, the least deprived here"), never "the least deprived
+/// fifth".
+struct Extremes {
+    /// In a sentence: "the most deprived fifth" or "quintile 2, the most deprived here".
+    most: String,
+    least: String,
+    /// Whether the first and the last group are the scale's ends (quintile 1 and 5, …).
+    most_is_end: bool,
+    least_is_end: bool,
+    /// Row labels: "Most deprived fifth" or "Most deprived here (Q2)".
+    most_row: String,
+    least_row: String,
+}
+
+fn extremes(table: &GapTable, part: &str) -> Extremes {
+    let (unit, letter, last) = match table.by {
+        GroupBy::ImdDecile => ("decile", 'D', 10),
+        _ => ("quintile", 'Q', 5),
+    };
+    let by_deprivation = matches!(
+        table.by,
+        GroupBy::ImdDecile | GroupBy::ImdQuintile | GroupBy::LocalQuintile
+    );
+    let rank = |g: Option<&GapGroup>| g.and_then(|g| g.key.parse::<u32>().ok());
+    let name = |g: Option<&GapGroup>, end: u32, which: &str| match rank(g) {
+        Some(k) if by_deprivation && k != end => (
+            format!("{unit} {k}, the {which} deprived here"),
+            format!("{} deprived here ({letter}{k})", capitalise(which)),
+            false,
+        ),
+        _ => (
+            format!("the {which} deprived {part}"),
+            format!("{} deprived {part}", capitalise(which)),
+            true,
+        ),
+    };
+    let (most, most_row, first_end) = name(table.groups.first(), 1, "most");
+    let (least, least_row, last_end) = name(table.groups.last(), last, "least");
+    Extremes {
+        most,
+        least,
+        most_is_end: first_end,
+        least_is_end: last_end,
+        most_row,
+        least_row,
+    }
+}
+
+impl Extremes {
+    fn both_ends(&self) -> bool {
+        self.most_is_end && self.least_is_end
+    }
+
+    /// The two groups in a sentence, the scope (" of areas in England") after the first that
+    /// is a fifth (tenth) of the scale.
+    fn phrases(&self, of: &str) -> (String, String) {
+        if self.most_is_end {
+            (format!("{}{of}", self.most), self.least.clone())
+        } else if self.least_is_end {
+            (self.most.clone(), format!("{}{of}", self.least))
+        } else {
+            (self.most.clone(), self.least.clone())
+        }
+    }
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// The name of the indicator in a sentence.
@@ -67,6 +146,56 @@ pub fn difference_text(meta: &IndicatorMeta, v: f64) -> String {
 
 fn interval(lo: f64, hi: f64, dp: usize) -> String {
     format!("{} to {}", num(Some(lo), dp), num(Some(hi), dp))
+}
+
+/// The reading of a public gap table as every output shows it — the deck's indicator slides,
+/// the `reading` member of `/api/gaps` JSON and so present mode — with the scope named the
+/// same way: the locality the table is within (its name), else the dataset's area.
+pub fn table_reading(dataset: &Dataset, table: &GapTable) -> String {
+    let locality = table.locality.as_deref().map(|id| {
+        crate::figures::localities(dataset)
+            .into_iter()
+            .find(|a| crate::figures::locality_id(a) == id)
+            .map_or(id, |a| a.name.as_str())
+    });
+    reading(
+        table,
+        locality.unwrap_or(&dataset.meta.name),
+        dataset.meta.suppress_max_count,
+    )
+}
+
+/// A public gap table with its words, as JSON publishes it (`/api/gaps`, `gapmap gaps --format
+/// json`): the table's own members, then `reading` and `key_figures`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GapTableJson<'a> {
+    #[serde(flatten)]
+    pub table: &'a GapTable,
+    /// The table in one plain-English sentence, exactly as the deck's slide for it reads
+    /// ([`table_reading`]; present mode shows this string): e.g. "Year 6 excess weight is 1.2
+    /// times as common in the most deprived fifth of … (95% CI 1.13 to 1.28)"; withheld
+    /// figures are said to be withheld. Only for groupings by deprivation (IMD deciles,
+    /// quintiles, local quintiles): the words compare the most and least deprived groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+    /// The slide's key-figures rows: measure, value, 95% interval, as printed ("withheld"
+    /// where suppressed; [`key_figures`]). Only with `reading`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_figures: Option<Vec<[String; 3]>>,
+}
+
+impl<'a> GapTableJson<'a> {
+    pub fn new(dataset: &Dataset, table: &'a GapTable) -> GapTableJson<'a> {
+        let worded = matches!(
+            table.by,
+            GroupBy::ImdDecile | GroupBy::ImdQuintile | GroupBy::LocalQuintile
+        );
+        GapTableJson {
+            reading: worded.then(|| table_reading(dataset, table)),
+            key_figures: worded.then(|| key_figures(table)),
+            table,
+        }
+    }
 }
 
 /// The one-line reading of a gap table. `scope` names the area the table covers (the
@@ -107,19 +236,25 @@ pub fn reading(table: &GapTable, scope: &str, suppress_max: u32) -> String {
     };
     let dp = if ratio.value >= 1.0 { 1 } else { 2 };
     let ci = interval(ratio.lower95, ratio.upper95, 2);
+    let ends = extremes(table, part);
+    let (most, least) = ends.phrases(&of);
     match compare_interval(
         Some(ratio.lower95),
         Some(ratio.upper95),
         Some(1.0),
         meta.polarity,
     ) {
-        Significance::Similar | Significance::NotCompared => format!(
+        Significance::Similar | Significance::NotCompared if ends.both_ends() => format!(
             "{subject}: no significant difference between the most and least deprived {part}s{of} (ratio {}, 95% CI {ci}).",
             num(Some(ratio.value), 2)
         ),
+        Significance::Similar | Significance::NotCompared => format!(
+            "{subject}: no significant difference between {most} and {least} (ratio {}, 95% CI {ci}).",
+            num(Some(ratio.value), 2)
+        ),
         _ => format!(
-            "{lead} is {} times {as_what} in the most deprived {part}{of} as in the least deprived {part} (95% CI {ci}).",
-            num(Some(ratio.value), dp)
+            "{lead} is {} times {as_what} in {most} as in {least} (95% CI {ci}).",
+            num(Some(ratio.value), dp),
         ),
     }
 }
@@ -166,9 +301,10 @@ pub fn key_figures(table: &GapTable) -> Vec<[String; 3]> {
     let (gap, gap_ci) = estimate_cells(table.summary.absolute_gap, points, 1);
     let (ratio, ratio_ci) = estimate_cells(table.summary.relative_gap, |v| num(Some(v), 2), 2);
     let (sii, sii_ci) = estimate_cells(table.summary.sii, points, 1);
+    let ends = extremes(table, part);
     vec![
-        [format!("Most deprived {part}"), most, most_ci],
-        [format!("Least deprived {part}"), least, least_ci],
+        [ends.most_row, most, most_ci],
+        [ends.least_row, least, least_ci],
         ["Gap (most − least)".into(), gap, gap_ci],
         ["Ratio (most ÷ least)".into(), ratio, ratio_ci],
         ["Slope index (SII)".into(), sii, sii_ci],
@@ -402,6 +538,40 @@ mod tests {
             !notes.contains("41.5"),
             "a suppressed value leaked into the notes"
         );
+    }
+
+    #[test]
+    fn a_locality_without_the_least_deprived_fifth_names_the_group_it_has() {
+        // East has no area in national quintile 5: its gap is quintile 1 against quintile 4.
+        let mut t = table(
+            Some(Estimate {
+                value: 1.32,
+                lower95: 1.06,
+                upper95: 1.65,
+            }),
+            Polarity::HigherIsWorse,
+            false,
+        );
+        t.by = GroupBy::ImdQuintile;
+        t.locality = Some("East".into());
+        if let Some(last) = t.groups.last_mut() {
+            last.key = "4".into();
+        }
+        assert_eq!(
+            reading(&t, "East", 4),
+            "In East, Year 6 excess weight is 1.3 times as common in the most deprived fifth of areas in England as in quintile 4, the least deprived here (95% CI 1.06 to 1.65)."
+        );
+        let rows = key_figures(&t);
+        assert_eq!(rows[0][0], "Most deprived fifth");
+        assert_eq!(rows[1][0], "Least deprived here (Q4)");
+        t.summary.relative_gap = Some(Estimate {
+            value: 1.04,
+            lower95: 0.97,
+            upper95: 1.12,
+        });
+        assert!(reading(&t, "East", 4).contains(
+            "no significant difference between the most deprived fifth of areas in England and quintile 4, the least deprived here"
+        ));
     }
 
     #[test]

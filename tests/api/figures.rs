@@ -93,6 +93,60 @@ async fn bad_slides_parameters_are_400s() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
 
+#[tokio::test]
+async fn placement_slide_numbers_equal_api_place_for_the_same_options() {
+    let place = get("/api/place?k=2&model=equity&radius=2500").await;
+    assert_eq!(place.status, StatusCode::OK, "{}", place.text());
+    let report = place.json();
+    let slow = state_with(gapmap::server::ServerConfig {
+        request_timeout: std::time::Duration::from_secs(600),
+        ..config()
+    });
+    // place= carries the /api/place query string as one URL-encoded value.
+    let r = send(
+        slow,
+        "/api/slides?locality=North&indicator=990001&format=pdf&place=k%3D2%26model%3Dequity%26radius%3D2500",
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let file = tempfile::Builder::new().suffix(".pdf").tempfile().unwrap();
+    std::fs::write(file.path(), &r.body).unwrap();
+    let check = Command::new("qpdf")
+        .args(["--check", file.path().to_str().unwrap()])
+        .output()
+        .expect("qpdf is not runnable; run scripts/setup");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // Title, one indicator, the placement proposal, sources.
+    let text = page_text(file.path(), 3);
+    assert!(text.contains("Proposed: 2 new sites"), "{text}");
+    for row in crate::support::placement_rows_from_json(&report) {
+        assert!(
+            text.contains(&row),
+            "/api/place row {row:?} is not on the slide:\n{text}"
+        );
+    }
+    assert!(text.contains("2.5 km"), "{text}");
+    assert!(text.contains("Model: equity"), "{text}");
+}
+
+#[tokio::test]
+async fn bad_placement_options_of_slides_are_400s_naming_them() {
+    for (place, names) in [
+        ("k%3D0", vec!["k", "0"]),
+        ("k%3D2%26model%3Dbest", vec!["model", "best", "mclp"]),
+        ("k%3D2%26format%3Dcsv", vec!["place", "format"]),
+        ("k%3D2%26colour%3Dred", vec!["place", "colour"]),
+    ] {
+        let r = get(&format!("/api/slides?locality=North&place={place}")).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, &names);
+    }
+}
+
 /// Text of one PDF page, each printed line with its whitespace squashed.
 fn page_text(pdf: &std::path::Path, page: usize) -> String {
     let p = page.to_string();
@@ -194,6 +248,13 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
                 checked += 1;
             }
             assert!(text.contains(&format!("In {locality}")), "{locality} {id}");
+            // The reading /api/gaps serves (present mode shows it) is the slide's sentence.
+            let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let reading = gaps["reading"].as_str().unwrap();
+            assert!(
+                flat.contains(reading),
+                "{locality} {id}: /api/gaps reading {reading:?} is not on the slide:\n{flat}"
+            );
         }
     }
     assert!(checked > 100, "only {checked} numbers checked");
@@ -221,4 +282,17 @@ async fn slides_come_as_pptx_by_default() {
         .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
         .count();
     assert_eq!(slides, 1 + 2 + 1, "title, two indicators, sources");
+}
+
+#[tokio::test]
+async fn gaps_json_words_tables_by_deprivation_only() {
+    let by_quintile = get("/api/gaps?indicator=990002&by=imd-quintile")
+        .await
+        .json();
+    let reading = by_quintile["reading"].as_str().unwrap();
+    assert!(reading.contains("most deprived fifth"), "{reading}");
+    assert_eq!(by_quintile["key_figures"].as_array().unwrap().len(), 5);
+    // Localities are not a deprivation scale: no "most and least deprived" words.
+    let by_locality = get("/api/gaps?indicator=990002&by=locality").await.json();
+    assert!(by_locality.get("reading").is_none() && by_locality.get("key_figures").is_none());
 }

@@ -1,16 +1,33 @@
 // Present mode (/present?locality=…) in real headless Chromium against a running `gapmap serve`:
 // the Present button on the map opens it for the current locality; the keyboard steps through
 // every slide (→, ←, End, Home) with no console errors; each indicator slide's key figures are
-// /api/gaps for the locality and indicator; the synthetic banner shows on synthetic slides; the
-// live map draws; Escape goes back to the map.
+// /api/gaps for the locality and indicator and its reading is /api/gaps' `reading` (the deck's
+// sentence); suppressed areas are hatched on every tile of the map; the synthetic banner shows
+// on synthetic slides; the live map draws; Escape goes back to the map.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openMap, getJson, shot, url, within } from './helpers.mjs';
+import { launch, openMap, getJson, shot, url, within, interiorPoints, readPixels } from './helpers.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
+
+/**
+ * The locality's suppressed areas on the shown map, each with the darkest pixel (luma) of an
+ * 8 × 8 px block at an interior point: the hatch tile is 8 CSS px, so every such block crosses a
+ * dark hatch line, while the flat suppressed grey (#b9bdc3) has none.
+ */
+async function suppressedAreaShades(page, values, level, locality) {
+  const suppressed = new Set(values.filter((v) => v.suppressed).map((v) => v.code));
+  const areas = (await getJson(`/api/areas?level=${level}`)).filter((a) => a.locality === locality && suppressed.has(a.code));
+  const points = await interiorPoints(page, areas);
+  const offsets = [-4, -3, -2, -1, 0, 1, 2, 3];
+  const block = points.flatMap((p) => offsets.flatMap((dx) => offsets.map((dy) => ({ x: p.x + dx, y: p.y + dy }))));
+  const pixels = await readPixels(page, block);
+  const luma = ([r, g, b]) => 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  return points.map((p, i) => ({ code: p.code, darkest: Math.min(...pixels.slice(i * 64, i * 64 + 64).map(luma)) }));
+}
 
 const presentSettled = (page) => within(30_000, page.evaluate(async () => {
   await window.__presentReady;
@@ -48,6 +65,7 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
   const drawn = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['area-fill'] }).length);
   assert.ok(drawn > 0, 'the title slide map drew no areas');
 
+  let suppressedChecked = 0;
   for (let i = 0; i < indicators.length; i += 1) {
     await page.keyboard.press('ArrowRight');
     await presentSettled(page);
@@ -64,12 +82,30 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
     }
     const ratio = gaps.summary.relative_gap;
     if (ratio) for (const v of [ratio.value, ratio.lower95, ratio.upper95]) assert.ok(figures.includes(nf(v, 2)), `${ind.id}: ratio ${nf(v, 2)}`);
+    // The key-figures rows are the slide's own (served with the table).
+    for (const row of gaps.key_figures) for (const cell of row) assert.ok(figures.includes(cell), `${ind.id}: ${cell} not in ${figures}`);
+    // The reading is the server's sentence for this table, the one the deck's slide carries.
+    assert.ok(gaps.reading.length > 20, `${ind.id}: /api/gaps has no reading`);
+    assert.equal(await page.textContent('#present-reading'), gaps.reading);
+    // Every suppressed area of the locality is hatched, on whichever tile it is drawn.
+    const values = (await getJson(`/api/values?indicator=${ind.id}&level=${ind.level}`)).values;
+    if (values.some((v) => v.suppressed)) {
+      const hatched = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['area-hatch'] }).length);
+      assert.ok(hatched > 0, `${ind.id}: no hatch layer features`);
+      const shades = await suppressedAreaShades(page, values, ind.level, locality);
+      assert.ok(shades.length > 0, `${ind.id}: no suppressed area of ${locality} to check`);
+      const flat = shades.filter((s) => s.darkest > 150);
+      if (flat.length) await shot(page, `present-unhatched-${ind.id}.png`);
+      assert.deepEqual(flat, [], `${ind.id}: suppressed areas drawn without the hatch`);
+      suppressedChecked += shades.length;
+    }
     // The chart is the web chart, drawn from the same table: one bar per group.
     assert.equal(await page.locator('#present-chart svg .bar').count(), gaps.groups.length);
     const banner = await page.isVisible('#present-banner');
     assert.equal(banner, !!ind.synthetic, `${ind.id}: synthetic banner`);
     await shot(page, `present-${i + 2}.png`);
   }
+  assert.ok(suppressedChecked > 0, 'no slide had suppressed areas: the hatch went untested');
   await page.keyboard.press('ArrowRight');
   await presentSettled(page);
   assert.match(await page.textContent('#present-title'), /Sources/);

@@ -518,3 +518,137 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
     );
     assert!(!Path::new(pptx).exists(), "a failed run writes nothing");
 }
+
+/// LibreOffice converts `pptx` in a fresh profile; returns its PDF (which must exist: soffice
+/// exits 0 even when it cannot load the file).
+fn libreoffice_pdf(pptx: &Path, dir: &Path) -> std::path::PathBuf {
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.join("profile").display()
+    );
+    let out_dir = dir.join("out");
+    let out = run(
+        "soffice",
+        &[
+            &profile,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            out_dir.to_str().unwrap(),
+            pptx.to_str().unwrap(),
+        ],
+    );
+    let pdf = out_dir.join(pptx.with_extension("pdf").file_name().unwrap());
+    assert!(
+        pdf.exists(),
+        "LibreOffice wrote no PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    pdf
+}
+
+#[test]
+fn placement_slide_equals_gapmap_place_json_in_pptx_and_pdf() {
+    let dataset = durham();
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("durham.snapshot");
+    gapmap::snapshot::write_atomic(&snapshot, dataset).unwrap();
+    let options = ["--k", "2", "--model", "mclp", "--radius", "2500"];
+    let place = assert_cmd::Command::cargo_bin("gapmap")
+        .unwrap()
+        .args([
+            "place",
+            "--snapshot",
+            snapshot.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .args(options)
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&place.get_output().stdout).unwrap();
+    let rows = crate::support::placement_rows_from_json(&report);
+    let chosen: Vec<&str> = report["sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["existing"] == false)
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(chosen.len(), 2);
+    let deck = |name: &str| {
+        let out = dir.path().join(name);
+        let args = [
+            "--locality",
+            "South",
+            "--indicator",
+            "990002",
+            "--reps",
+            "1000",
+            "--place",
+        ];
+        gapmap_slides(
+            &snapshot,
+            &[&args[..], &options[..], &["--out", out.to_str().unwrap()]].concat(),
+        )
+        .success();
+        out
+    };
+    // Our PDF: valid, four pages (title, indicator, placement, sources), every coverage row
+    // of the report printed as one line.
+    let pdf = deck("south.pdf");
+    let check = run("qpdf", &["--check", pdf.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert_eq!(pdf_pages(&pdf), 4);
+    let printed = pdf_rows(&pdf);
+    for row in &rows {
+        assert!(
+            printed.lines().any(|l| l.contains(row.as_str())),
+            "no row {row:?}"
+        );
+    }
+    // The PPTX opens in LibreOffice with the same slides and the same numbers.
+    let pptx = deck("south.pptx");
+    let converted = libreoffice_pdf(&pptx, dir.path());
+    assert_eq!(pdf_pages(&converted), 4);
+    let text = pdf_text(&converted);
+    for row in &rows {
+        assert!(text.contains(&bare(row)), "LibreOffice's PDF lacks {row:?}");
+    }
+    assert!(text.contains(&bare("Proposed: 2 new sites for County Durham")));
+    // Placement options need --place, and a bad one is exit 2 naming it.
+    let out = dir.path().join("x.pdf");
+    let refused = gapmap_slides(
+        &snapshot,
+        &[
+            "--locality",
+            "South",
+            "--k",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .code(2);
+    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--place"));
+    let refused = gapmap_slides(
+        &snapshot,
+        &[
+            "--locality",
+            "South",
+            "--place",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .code(2);
+    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--k"));
+    assert!(!out.exists());
+}

@@ -173,3 +173,43 @@ fn link_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The placement slide's coverage rows as a placement report's JSON (`/api/place`,
+/// `gapmap place --format json`) gives them, formatted here independently of the slide code:
+/// each quintile and "All areas" as `label before% after% ±change pp` (shares as percentages
+/// to one decimal, the change in percentage points), then `Gap Q1 − Q5` in percentage points.
+pub fn placement_rows_from_json(report: &serde_json::Value) -> Vec<String> {
+    let pct = |v: &serde_json::Value| format!("{:.1}%", v.as_f64().unwrap() * 100.0);
+    let pp = |x: f64, signed: bool| {
+        let sign = if signed && x > 0.0 { "+" } else { "" };
+        format!("{sign}{x:.1} pp")
+    };
+    let mut rows: Vec<String> = report["by_quintile"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let label = if q["quintile"].is_null() {
+                "All areas"
+            } else {
+                q["label"].as_str().unwrap()
+            };
+            let change =
+                (q["share_after"].as_f64().unwrap() - q["share_before"].as_f64().unwrap()) * 100.0;
+            format!(
+                "{label} {} {} {}",
+                pct(&q["share_before"]),
+                pct(&q["share_after"]),
+                pp(change, true)
+            )
+        })
+        .collect();
+    let gap = &report["gap_q1_q5"];
+    rows.push(format!(
+        "Gap Q1 − Q5 {} {} {}",
+        pp(gap["coverage_gap_before"].as_f64().unwrap(), false),
+        pp(gap["coverage_gap_after"].as_f64().unwrap(), false),
+        pp(gap["coverage_gap_change"].as_f64().unwrap(), true)
+    ));
+    rows
+}

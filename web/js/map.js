@@ -4,7 +4,7 @@
 // and the sites. Layer definitions live in mapview.js; this module wires them to the context.
 
 import {
-  LAYER, AREA_SOURCE, SITES_SOURCE, LABEL_SOURCE, HOVER_SOURCE, areaSource, choroplethLayers, overlayLayers, hatchLayer, labelLayer, labelFeatures,
+  LAYER, AREA_SOURCE, SITES_SOURCE, LABEL_SOURCE, HOVER_SOURCE, areaSource, choroplethLayers, overlayLayers, hatchLayer, labelLayer, labelFeatures, supplyImages,
   sitesLayer, siteStyle, drawIcons,
 } from './mapview.js';
 import { fillFor, classFor, legendView, isImdChoice } from './choropleth.js';
@@ -62,11 +62,8 @@ export function createMap(ctx, { tilejson, legend }, handlers) {
   const map = new ctx.maplibregl.Map(options);
   ctx.map = map;
   window.__map = map;
-  // The hatch and the site symbols are drawn on a canvas: supply them when the style asks.
-  map.on('styleimagemissing', (e) => {
-    const img = images[e.id];
-    if (img && !map.hasImage(e.id)) map.addImage(e.id, img.data, { pixelRatio: img.pixelRatio });
-  });
+  // The hatch and the site symbols are drawn on a canvas (mapview.js).
+  supplyImages(map, images);
   map.touchZoomRotate.disableRotation();
   map.keyboard.disableRotation();
   map.addControl(new ctx.maplibregl.NavigationControl({ showCompass: false }), 'top-right');

@@ -162,6 +162,22 @@ export function sitesLayer() {
   };
 }
 
+/**
+ * Give `map` the canvas-drawn images: the hatch pattern as soon as each style loads, the site
+ * symbols when the style asks for them (`styleimagemissing`). The pattern must be there before
+ * the hatch layer's tiles are parsed: supplied only on request, the tile whose parse asked
+ * first kept an atlas without it, so suppressed areas in that one tile showed the grey fill
+ * without the hatch (present mode's tooth-decay slide; the main map zoomed in).
+ */
+export function supplyImages(map, images) {
+  const add = (id) => {
+    const img = images[id];
+    if (img && !map.hasImage(id)) map.addImage(id, img.data, { pixelRatio: img.pixelRatio });
+  };
+  map.on('styleimagemissing', (e) => add(e.id));
+  map.on('style.load', () => add('hatch'));
+}
+
 /** Canvas-drawn images: the suppression hatch and one symbol per site kind. */
 export function drawIcons(pixelRatio = 2) {
   const out = {};

@@ -3,8 +3,10 @@
 // The same slides as the deck gapmap writes (`gapmap slides`, /api/slides): a title slide with
 // the IMD map, one slide per indicator with the live MapLibre map (classes and colours from
 // /api/legend, values from /api/values), the web gap chart and the key figures of
-// /api/gaps?indicator=&locality= (national IMD quintiles within the locality), and a sources
-// slide. Nothing is computed here: every number is the server's.
+// /api/gaps?indicator=&locality= (national IMD quintiles within the locality) with its one-line
+// reading and key-figures rows (the `reading` and `key_figures` members: the deck's own, worded
+// on the server), and a sources
+// slide. Nothing is computed or worded here: every number and the reading are the server's.
 //
 // One context object, as the map page (js/context.js): the locality, the slides, the current
 // index, the map and the tracking of async work (window.__present.settled() for tests).
@@ -12,8 +14,8 @@
 import { api } from './api.js';
 import { fillFor, classFor } from './choropleth.js';
 import { renderGapChart } from './chart.js';
-import { esc, num, ci, withUnit } from './format.js';
-import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons } from './mapview.js';
+import { esc } from './format.js';
+import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons, supplyImages } from './mapview.js';
 import { BACKGROUND, attributionText } from './map.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -24,7 +26,8 @@ export function createPresentContext(search = location.search) {
   const ctx = {
     ui: {
       banner: $('#present-banner'), slide: $('#present-slide'), title: $('#present-title'), reading: $('#present-reading'),
-      map: $('#present-map'), side: $('#present-side'), chart: $('#present-chart'), figures: $('#present-figures'), count: $('#present-count'),
+      map: $('#present-map'), side: $('#present-side'), chart: $('#present-chart'), figures: $('#present-figures'), note: $('#present-note'),
+      count: $('#present-count'),
     },
     query: params.get('locality') ?? '',
     locality: null,   // {id, name, code, bbox}
@@ -91,10 +94,7 @@ async function showMap(ctx, level, legend, values) {
         attributionControl: { compact: true, customAttribution: attributionText(ctx.meta) },
         interactive: false, fadeDuration: 0,
       });
-      ctx.map.on('styleimagemissing', (ev) => {
-        const img = images[ev.id];
-        if (img && !ctx.map.hasImage(ev.id)) ctx.map.addImage(ev.id, img.data, { pixelRatio: img.pixelRatio });
-      });
+      supplyImages(ctx.map, images);
       ctx.map.on('error', (ev) => console.error('map error:', ev.error?.message ?? ev));
       // Compact attribution starts open on a wide map: keep it folded (the ⓘ opens it).
       ctx.map.on('load', () => ctx.ui.map.querySelector('.maplibregl-ctrl-attrib')?.classList.remove('maplibregl-compact-show'));
@@ -114,23 +114,6 @@ async function showMap(ctx, level, legend, values) {
   const hatch = (legend.suppressed?.count ?? 0) > 0;
   if (hatch && !m.getLayer(LAYER.hatch)) m.addLayer(hatchLayer(level), LAYER.veil);
   if (!hatch && m.getLayer(LAYER.hatch)) m.removeLayer(LAYER.hatch);
-}
-
-/** The key figures of a gap table, as the deck's table: most and least deprived fifth, gap, ratio, SII. */
-export function keyFigures(gaps, ind) {
-  const groups = [...gaps.groups].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const unit = ind.unit ?? '';
-  const pts = (v) => (unit === '%' ? `${num(v, 1)} pts` : withUnit(v, unit));
-  const group = (g) => (g?.suppressed ? ['withheld', 'small numbers'] : Number.isFinite(g?.value) ? [withUnit(g.value, unit), ci(g.lower95, g.upper95, 1)] : ['no data', '']);
-  const est = (e, f, dp) => (e ? [f(e.value), ci(e.lower95, e.upper95, dp)] : ['withheld', '']);
-  const s = gaps.summary ?? {};
-  return [
-    ['Most deprived fifth', ...group(groups[0])],
-    ['Least deprived fifth', ...group(groups[groups.length - 1])],
-    ['Gap (most − least)', ...est(s.absolute_gap, pts, 1)],
-    ['Ratio (most ÷ least)', ...est(s.relative_gap, (v) => num(v, 2), 2)],
-    ['Slope index (SII)', ...est(s.sii, pts, 1)],
-  ];
 }
 
 /** Draw slide `i` (clamped to the deck). */
@@ -157,13 +140,15 @@ export async function showSlide(ctx, i) {
     ]);
     if (seq !== ctx.seq) return;
     ui.title.textContent = `${ind.short_name}: ${locality.name}`;
-    ui.reading.textContent = `${ind.period}. Gap figures: ${locality.name}'s areas by national IMD quintile (1 = most deprived fifth of areas in England).`;
+    // The slide's own sentence, worded once on the server (slides::reading, /api/gaps `reading`).
+    ui.reading.textContent = gaps.reading;
+    ui.note.textContent = `${ind.period}. Gap figures: ${locality.name}'s areas by national IMD quintile (1 = most deprived fifth of areas in England).`;
     ui.side.hidden = false;
     ui.map.hidden = false;
     ui.banner.hidden = !(ind.synthetic || gaps.synthetic);
     renderGapChart(ui.chart, gaps, ind, { width: 520, height: 340, byLabel: 'National IMD quintile' });
     ui.figures.innerHTML = `<thead><tr><th>In ${esc(locality.name)}</th><th>Value</th><th>95% CI</th></tr></thead><tbody>${
-      keyFigures(gaps, ind).map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
+      gaps.key_figures.map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
     await showMap(ctx, ind.level, legend, values.values ?? []);
   } else {
     ui.title.textContent = 'Sources, methods and licences';

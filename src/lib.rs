@@ -56,6 +56,8 @@
 //! - [`uploads`]: indicator, service-use (reach: aggregates only) and site uploads as an
 //!   overlay on the built dataset, checked by the build's loaders, persisted atomically in one
 //!   file beside the snapshot.
+//! - [`postgis`]: PostGIS as the shared store: a dataset written as one generation of tables
+//!   (atomic swap), read back whole, and followed by replicas (LISTEN/NOTIFY).
 //! - [`server`]: the HTTP server (axum): tiles, JSON API, downloads, placement, map images and
 //!   decks, uploads (bearer token, atomic swap of the public face), security headers, OpenAPI,
 //!   the static web map and its present mode.
@@ -80,6 +82,7 @@ pub mod level;
 pub mod lookup;
 pub mod period;
 pub mod place;
+pub mod postgis;
 pub mod progress;
 pub mod public;
 pub mod render;

@@ -100,6 +100,23 @@ impl ConfigArgs {
         Ok((config, fetcher))
     }
 
+    /// Where the uploads overlay of a snapshot is kept: `uploads` when given, else the
+    /// snapshot's path (`snapshot`, or the config's) with extension `.uploads`.
+    pub fn uploads_path(
+        &self,
+        snapshot: Option<&Path>,
+        uploads: Option<&Path>,
+    ) -> Result<PathBuf, Error> {
+        if let Some(path) = uploads {
+            return Ok(path.to_path_buf());
+        }
+        let snapshot = match snapshot {
+            Some(p) => p.to_path_buf(),
+            None => self.load()?.0.snapshot_path(),
+        };
+        Ok(snapshot.with_extension("uploads"))
+    }
+
     /// The dataset for serving and querying: the given snapshot, or the config's snapshot when
     /// it exists and was built from this exact config, else a fresh build (written atomically).
     pub fn load_dataset(&self, snapshot: Option<&Path>, quiet: bool) -> Result<Dataset, Error> {

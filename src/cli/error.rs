@@ -43,6 +43,9 @@ pub enum Error {
     /// `gapmap stats` could not run on its input (names the line and column).
     #[error(transparent)]
     Stats(#[from] StatsRunError),
+    /// PostGIS could not be reached, read or written (`load-postgis`, `serve --postgis`).
+    #[error(transparent)]
+    Postgis(#[from] crate::postgis::PostgisError),
     /// A bad command-line value, with what to do about it.
     #[error("{0}")]
     Usage(String),
@@ -82,6 +85,7 @@ impl Error {
                 e.is_input_error()
                     || matches!(e, crate::uploads::UploadError::File(f) if f.is_input_error())
             }
+            Error::Postgis(e) => e.is_input_error(),
             Error::Place(e) => !matches!(e, PlaceError::Solver(_)),
             Error::Placement(e) => e.is_input_error(),
             Error::Tiles(e) => matches!(

@@ -9,6 +9,7 @@
 //! - [`reach`]: the `reach` subcommand (a service's reach against need from its records).
 //! - [`place`]: the `place` subcommand (where new sites should go).
 //! - [`serve`]: the `serve` subcommand.
+//! - [`postgis`]: the `load-postgis` subcommand (the dataset into PostGIS for replicas).
 //! - [`slides`]: the `slides` subcommand (decks for locality forums).
 //! - [`stats`]: the `stats` subcommand (analysts' calculations on their own CSV).
 //! - [`tiles`]: the `tiles` subcommand.
@@ -18,6 +19,7 @@ pub mod data;
 pub mod error;
 pub mod gaps;
 pub mod place;
+pub mod postgis;
 pub mod reach;
 pub mod serve;
 pub mod slides;
@@ -70,6 +72,8 @@ pub enum Command {
     Reach(Box<reach::ReachCommand>),
     /// Serve the web map, vector tiles and the JSON API (builds the snapshot first if it is missing or stale).
     Serve(ServeArgs),
+    /// Write the dataset (snapshot plus uploads) into PostGIS as a new generation, atomically, for `gapmap serve --postgis` replicas.
+    LoadPostgis(postgis::LoadPostgisArgs),
     /// Write a PMTiles archive of one or more levels for static hosting.
     Tiles(TilesArgs),
     /// PHEindicatormethods calculations (proportion, rate, mean, DSR, ISR, quantiles, SII) on your own CSV, with the package's column names.
@@ -117,6 +121,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Reach(args) => reach::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Serve(args) => serve::run(&args, quiet),
         Command::Tiles(args) => tiles::run(&args, quiet),
+        Command::LoadPostgis(args) => postgis::run(&args, quiet, &mut std::io::stdout().lock()),
         Command::Slides(args) => {
             let ds = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
             let public = crate::public::PublicDataset::new(std::sync::Arc::new(ds));

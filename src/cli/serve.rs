@@ -1,9 +1,10 @@
 //! `gapmap serve`: the web map, vector tiles and the JSON API (arguments, then
-//! [`crate::server::run::run`]).
+//! [`crate::server::run::run`]) from a snapshot, or from PostGIS (`--postgis`).
 
 use super::args::ConfigArgs;
 use super::error::Error;
 use crate::server::auth::Tokens;
+use crate::server::run::Source;
 use crate::server::writer::Writer;
 use crate::server::ServerConfig;
 use std::path::PathBuf;
@@ -15,8 +16,14 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Load this dataset snapshot instead of the config's snapshot path (built if missing).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "postgis")]
     pub snapshot: Option<PathBuf>,
+    /// Serve the dataset loaded into PostGIS by `gapmap load-postgis` (a `postgresql://` URL or
+    /// `key=value` connection string) instead of a snapshot, and swap in each new one loaded
+    /// there (LISTEN/NOTIFY). Any number of such replicas serve identical answers. Uploads are
+    /// disabled (403): change the data with `gapmap load-postgis`.
+    #[arg(long, env = "GAPMAP_POSTGIS_URL", value_name = "URL", conflicts_with_all = ["uploads", "audit_log"])]
+    pub postgis: Option<String>,
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:8080", env = "GAPMAP_BIND")]
     pub bind: String,
@@ -99,15 +106,23 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Error> {
     let token = std::env::var("GAPMAP_TOKEN").ok();
     let tokens = Tokens::load(args.tokens_file.as_deref(), token.as_deref())
         .map_err(|e| Error::Usage(e.to_string()))?;
+    if let Some(url) = &args.postgis {
+        let generation = crate::postgis::read(url)?;
+        return Ok(crate::server::run::run(
+            Source::Postgis {
+                url: url.clone(),
+                generation,
+            },
+            tokens,
+            args.server_config(),
+            &args.bind,
+            args.workers,
+        )?);
+    }
     let base = args.config.load_dataset(args.snapshot.as_deref(), quiet)?;
-    let snapshot = match &args.snapshot {
-        Some(p) => p.clone(),
-        None => args.config.load()?.0.snapshot_path(),
-    };
     let overlay = args
-        .uploads
-        .clone()
-        .unwrap_or_else(|| snapshot.with_extension("uploads"));
+        .config
+        .uploads_path(args.snapshot.as_deref(), args.uploads.as_deref())?;
     let audit = args
         .audit_log
         .clone()
@@ -119,7 +134,7 @@ pub fn run(args: &ServeArgs, quiet: bool) -> Result<(), Error> {
         args.max_upload_mb.saturating_mul(1024 * 1024),
     )?;
     crate::server::run::run(
-        writer,
+        Source::Snapshot(writer),
         tokens,
         args.server_config(),
         &args.bind,

@@ -18,6 +18,7 @@
 //! - [`uploads`]: `POST /api/indicators`, `DELETE /api/indicators/{id}`, `POST /api/sites`,
 //!   `POST /api/reach-records` (service-use records, aggregated; only the aggregates are kept).
 //! - [`writer`]: [`writer::Writer`], where uploads are kept and how a change is committed.
+//! - [`replica`]: a server fed by PostGIS, swapping in each new generation loaded there.
 //! - [`security`]: Content-Security-Policy, `nosniff`, `Referrer-Policy` on every response.
 //! - [`error`]: [`error::ApiError`] (every error is JSON `{error, detail}`), the mapping from
 //!   the public face's errors, and the query extractor.
@@ -48,6 +49,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod place;
 pub mod reach;
+pub mod replica;
 pub mod run;
 pub mod security;
 pub mod slots;

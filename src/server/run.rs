@@ -14,12 +14,13 @@ use std::time::Instant;
 /// until Ctrl-C/SIGTERM; then stop accepting, let in-flight requests finish for at most
 /// `config.shutdown_timeout`, and return.
 ///
-/// The data served is `writer`'s (the built dataset with its uploads); `tokens` authorise
-/// changes to it and `/metrics`.
+/// The data served is `source`'s: a snapshot with its uploads (`tokens` authorise changes to
+/// it), or a generation read from PostGIS, followed for newer ones (read-only here: the data
+/// changes through `gapmap load-postgis`). `tokens` also guard `/metrics`.
 ///
 /// Prints the URL and the time from this call to listening (tile sets built, socket bound).
 pub fn run(
-    writer: Writer,
+    source: Source,
     tokens: Tokens,
     config: ServerConfig,
     bind: &str,
@@ -47,12 +48,27 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(ServerError::Runtime)?;
-    let dataset = writer.dataset();
+    let (dataset, writer, followed) = match source {
+        Source::Snapshot(writer) => (writer.dataset(), Some(writer), None),
+        Source::Postgis { url, generation } => {
+            let crate::postgis::Generation {
+                number,
+                geometry_sha256,
+                dataset,
+            } = generation;
+            (dataset, None, Some((url, number, geometry_sha256)))
+        }
+    };
     let name = dataset.meta.name.clone();
     let drain = config.shutdown_timeout;
-    let router = main_rt.block_on(async {
-        app(AppState::with_tilesets(Arc::new(dataset), config).with_writes(tokens, Some(writer)))
+    let state = main_rt.block_on(async {
+        AppState::with_tilesets(Arc::new(dataset), config).with_writes(tokens, writer)
     });
+    if let Some((url, number, geometry_sha256)) = followed {
+        super::replica::follow_postgis(url, number, geometry_sha256, state.clone())
+            .map_err(ServerError::Runtime)?;
+    }
+    let router = main_rt.block_on(async { app(state) });
     let bind_error = |source| ServerError::Bind {
         addr: bind.to_string(),
         source,
@@ -119,6 +135,17 @@ pub fn run(
         })??;
     }
     Ok(())
+}
+
+/// Where a server's data comes from.
+pub enum Source {
+    /// A built snapshot with its uploads overlay (uploads and deletes allowed with a token).
+    Snapshot(Writer),
+    /// A generation read from PostGIS at `url`; newer ones are swapped in as they are loaded.
+    Postgis {
+        url: String,
+        generation: crate::postgis::Generation,
+    },
 }
 
 /// A non-blocking listening socket on `addr` with SO_REUSEADDR and SO_REUSEPORT set.

@@ -13,6 +13,7 @@ mod figures;
 mod hostile;
 mod ops;
 mod place;
+mod postgis;
 mod reach;
 mod standardised;
 mod stats;

@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod http;
 pub mod mvt;
+pub mod postgres;
 
 use gapmap::dataset::Dataset;
 use std::path::{Path, PathBuf};

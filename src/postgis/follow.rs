@@ -2,8 +2,8 @@
 //! connection and thread, and on every notification (or reconnection, when notifications may
 //! have been missed) read the current generation and hand it over if it is new.
 
+use super::connection::{connect, redact, CHANNEL};
 use super::read::{read_with, Generation};
-use super::{connect, redact, CHANNEL};
 use postgres::fallible_iterator::FallibleIterator;
 use std::time::Duration;
 

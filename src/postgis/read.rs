@@ -1,7 +1,8 @@
 //! [`read`]: the current generation of the dataset in PostGIS, read whole into a [`Dataset`]
 //! in one `REPEATABLE READ` transaction.
 
-use super::{connect, enum_from_text, redact, schema, PostgisError};
+use super::connection::{connect, enum_from_text, multipolygon_from_wkb, redact, PostgisError};
+use super::schema;
 use crate::dataset::{
     AgeStandard, Area, BandCount, Comparator, Dataset, DatasetMeta, Indicator, IndicatorMeta,
     IndicatorValue, Layer, LocalityScheme, NationalDeprivationRow, PeriodValues, Population,
@@ -335,7 +336,7 @@ fn read_layers(tx: &mut Transaction<'_>, s: &str) -> Result<Vec<Layer>, Fault> {
         )? {
             let code: String = get(&a, "code")?;
             let wkb: Vec<u8> = get(&a, "wkb")?;
-            let geometry = super::multipolygon_from_wkb(&wkb)
+            let geometry = multipolygon_from_wkb(&wkb)
                 .map_err(|e| Fault::Bad(format!("area {level_text} {code}: {e}")))?;
             let year: Option<i32> = get(&a, "population_year")?;
             let population = match year {

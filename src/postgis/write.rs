@@ -1,8 +1,8 @@
 //! [`load`]: write a [`Dataset`] into PostGIS as a new generation and make it current, in one
 //! transaction.
 
+use super::connection::{connect, enum_text, multipolygon_wkb, redact, PostgisError, CHANNEL};
 use super::schema;
-use super::{connect, enum_text, redact, PostgisError, CHANNEL};
 use crate::dataset::{Comparator, Dataset, IndicatorValue};
 use crate::level::Level;
 use postgres::types::ToSql;
@@ -172,7 +172,7 @@ fn write_layers(
             .collect();
         tx.execute(&layer_stmt, &[&position(i), &level, &editions])?;
         for (j, area) in layer.areas.iter().enumerate() {
-            let wkb = super::multipolygon_wkb(&area.geometry);
+            let wkb = multipolygon_wkb(&area.geometry);
             digest.update(&wkb);
             let (year, total, ages) = match &area.population {
                 Some(p) => (

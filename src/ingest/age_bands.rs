@@ -128,7 +128,10 @@ fn indicator(
     let mut meta = base_meta(id, id, &cfg, config, source_id, "", "");
     meta.value_type = cfg.value_type.unwrap_or(ValueType::Rate);
     meta.multiplier = multiplier;
-    meta.unit = cfg.unit.clone().unwrap_or_else(|| unit_of(multiplier));
+    meta.unit = cfg.unit.clone().unwrap_or_else(|| {
+        super::standardisation::unit_of(multiplier)
+            .map_or_else(|| format!("per {multiplier}"), str::to_string)
+    });
     meta.age_standard = Some(AgeStandard {
         name: standard.name.to_string(),
         bands: used
@@ -273,13 +276,6 @@ fn band_index(standard: StandardPopulation, text: &str) -> Option<usize> {
         _ => normal,
     };
     standard.bands.iter().position(|b| *b == normal)
-}
-
-fn unit_of(multiplier: f64) -> String {
-    super::standardisation::CANDIDATES
-        .iter()
-        .find(|(m, _)| *m == multiplier)
-        .map_or_else(|| format!("per {multiplier}"), |(_, u)| u.to_string())
 }
 
 fn required(path: &Path, line: usize, name: &str, raw: &str) -> Result<f64, IngestError> {

@@ -127,7 +127,7 @@ pub fn classify(
     multiplier: Option<f64>,
 ) -> Classified {
     let candidates: Vec<(f64, &'static str)> = match multiplier {
-        Some(m) => vec![(m, unit_of(m))],
+        Some(m) => vec![(m, unit_of(m).unwrap_or(""))],
         None => CANDIDATES.to_vec(),
     };
     let best_crude = candidates
@@ -191,12 +191,12 @@ fn nearest_scale(
     })
 }
 
-/// The unit of a configured multiplier (as the candidates name it; "" for another one).
-fn unit_of(multiplier: f64) -> &'static str {
+/// The unit of a multiplier as the candidates name it (`None` for another one).
+pub(super) fn unit_of(multiplier: f64) -> Option<&'static str> {
     CANDIDATES
         .iter()
         .find(|(m, _)| *m == multiplier)
-        .map_or("", |(_, u)| u)
+        .map(|(_, u)| *u)
 }
 
 #[cfg(test)]

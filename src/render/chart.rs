@@ -251,10 +251,10 @@ pub fn render_chart(spec: &ChartSpec) -> Result<Canvas, RenderError> {
         .map(|b| text::text_width(&b.label, tick.size, tick.weight))
         .collect();
     let label_y = plot_top + h + text::ascent(tick.size) + 3.0 * u;
-    for (bar, x) in spec
-        .bars
-        .iter()
-        .zip(spread_labels(&centres, &widths, 4.0 * u, (left, left + w)))
+    for (bar, x) in
+        spec.bars
+            .iter()
+            .zip(spread_labels(&centres, &widths, 4.0 * u, (left, left + w)))
     {
         canvas.text(&bar.label, x, label_y, Anchor::Middle, &tick);
     }
@@ -425,7 +425,12 @@ mod tests {
     #[test]
     fn labels_of_narrow_bars_are_pushed_apart_and_kept_inside() {
         // Quintiles 4 and 5 as slivers at the right end of the axis.
-        let placed = spread_labels(&[20.0, 60.0, 90.0, 97.0, 99.5], &[7.0; 5], 4.0, (0.0, 100.0));
+        let placed = spread_labels(
+            &[20.0, 60.0, 90.0, 97.0, 99.5],
+            &[7.0; 5],
+            4.0,
+            (0.0, 100.0),
+        );
         for pair in placed.windows(2) {
             assert!(pair[1] - pair[0] >= 7.0 + 4.0 - 1e-4, "{placed:?}");
         }

@@ -12,11 +12,11 @@ use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
     Align, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
 };
+pub use super::parts::DECK_GROUPING;
 use super::parts::{
     cell, date_text, fitted_text, footer_box, header_cell, map_png, picture, pixel_ratio,
     reading_box, MAP,
 };
-pub use super::parts::DECK_GROUPING;
 use super::placement::placement_slide;
 use super::reach::{locality_reach, reach_slide};
 use super::reading::{key_figures, speaker_notes, table_reading};
@@ -254,7 +254,11 @@ fn deck_contents<'a>(
     let (named_reach, indicators): (Vec<&Indicator>, Vec<&Indicator>) =
         chosen.into_iter().partition(|i| is_reach(i));
     let services: Vec<String> = if request.reach {
-        dataset.reach.iter().map(|r| r.indicator_id.clone()).collect()
+        dataset
+            .reach
+            .iter()
+            .map(|r| r.indicator_id.clone())
+            .collect()
     } else if let Some(reach) = named_reach.first() {
         return Err(SlidesError::ReachLeftOut {
             id: reach.meta.id.clone(),

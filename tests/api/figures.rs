@@ -95,7 +95,11 @@ async fn bad_slides_parameters_are_400s() {
     let r = get("/api/slides?locality=North&reach=maybe").await;
     assert_error(&r, StatusCode::BAD_REQUEST, &["reach"]);
     let r = get("/api/slides?locality=North&indicator=reach-family-hub&reach=false").await;
-    assert_error(&r, StatusCode::BAD_REQUEST, &["reach-family-hub", "reach=false"]);
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        &["reach-family-hub", "reach=false"],
+    );
 }
 
 #[tokio::test]
@@ -274,7 +278,10 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
         // After the indicator slides, the reach slide: every service's row is its
         // /api/reach?service=&locality= figures, and the reading is the first service's.
         let text = page_text(file.path(), indicators.len() + 2);
-        assert!(text.contains(&format!("Service reach: {locality}")), "{text}");
+        assert!(
+            text.contains(&format!("Service reach: {locality}")),
+            "{text}"
+        );
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for (k, service) in services.iter().enumerate() {
             let reach = get(&format!("/api/reach?service={service}&locality={locality}"))
@@ -287,7 +294,10 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
             );
             if k == 0 {
                 let reading = reach["reading"].as_str().unwrap();
-                assert!(flat.contains(reading), "{locality}: {reading:?} not in\n{flat}");
+                assert!(
+                    flat.contains(reading),
+                    "{locality}: {reading:?} not in\n{flat}"
+                );
             }
             reach_rows += 1;
         }
@@ -317,7 +327,11 @@ async fn slides_come_as_pptx_by_default() {
         .file_names()
         .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
         .count();
-    assert_eq!(slides, 1 + 2 + 1 + 1, "title, two indicators, reach, sources");
+    assert_eq!(
+        slides,
+        1 + 2 + 1 + 1,
+        "title, two indicators, reach, sources"
+    );
     let r = get("/api/slides?locality=south&indicator=990002,990004&reach=false").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let zip = zip::ZipArchive::new(std::io::Cursor::new(&r.body)).unwrap();
@@ -325,7 +339,11 @@ async fn slides_come_as_pptx_by_default() {
         .file_names()
         .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
         .count();
-    assert_eq!(slides, 1 + 2 + 1, "reach=false: title, two indicators, sources");
+    assert_eq!(
+        slides,
+        1 + 2 + 1,
+        "reach=false: title, two indicators, sources"
+    );
 }
 
 #[tokio::test]

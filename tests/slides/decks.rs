@@ -164,7 +164,10 @@ fn page_texts(pdf: &Path, page: usize) -> (String, String) {
         .map(squash)
         .collect::<Vec<_>>()
         .join("\n");
-    (rows, bare(&stdout("pdftotext", &["-f", &p, "-l", &p, path, "-"])))
+    (
+        rows,
+        bare(&stdout("pdftotext", &["-f", &p, "-l", &p, path, "-"])),
+    )
 }
 
 /// The public gap tables the slides quote: for every locality and indicator, national IMD
@@ -514,7 +517,11 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
         ],
     )
     .success();
-    assert_eq!(pdf_pages(&out), 1 + 2 + 1 + 1, "title, two indicators, reach, sources");
+    assert_eq!(
+        pdf_pages(&out),
+        1 + 2 + 1 + 1,
+        "title, two indicators, reach, sources"
+    );
     let text = pdf_text(&out);
     let smoking = text
         .find(&bare("Smoking at time of delivery: East"))
@@ -524,7 +531,10 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
         .unwrap();
     assert!(smoking < reception, "slides follow the --indicator order");
     let reach = text.find(&bare("Service reach: East")).unwrap();
-    assert!(reception < reach, "the reach slide follows the indicator slides");
+    assert!(
+        reception < reach,
+        "the reach slide follows the indicator slides"
+    );
     // --no-reach leaves the reach slide out, and only it.
     let without = dir.path().join("east-no-reach.pdf");
     gapmap_slides(
@@ -544,7 +554,10 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
     .success();
     assert_eq!(pdf_pages(&without), 1 + 2 + 1);
     let text = pdf_text(&without);
-    assert!(!text.contains(&bare("Service reach")), "--no-reach kept reach");
+    assert!(
+        !text.contains(&bare("Service reach")),
+        "--no-reach kept reach"
+    );
     assert!(text.contains(&bare("Excess weight, Reception (4–5): East")));
 
     let bad = |args: &[&str], says: &str| {
@@ -764,21 +777,20 @@ fn reach_slides_equal_public_reach_in_our_pdf_and_libreoffices() {
             format!("Service reach: {}", locality.name)
         );
         let (our_rows, our_text) = page_texts(&ours, page);
-        let (_, their_text) = page_texts(&theirs, page);
+        let (their_rows, their_text) = page_texts(&theirs, page);
         let reports = reach_reports(durham_public(), &locality.name);
         for report in &reports {
-            // Each service's row, read across in our PDF and in LibreOffice's.
+            // Each service's row, read across in our PDF and in LibreOffice's (printed lines:
+            // LibreOffice's PDF stores a table's text column by column, so only the layout
+            // reading puts a row's cells side by side).
             let row = reach_row_from_json(report);
-            assert!(
-                our_rows.lines().any(|line| line.contains(&row)),
-                "{}: no row {row:?} in our PDF:\n{our_rows}",
-                locality.name
-            );
-            assert!(
-                their_text.contains(&bare(&row)),
-                "{}: LibreOffice's PDF lacks the row {row:?}",
-                locality.name
-            );
+            for (pdf, printed) in [("our", &our_rows), ("LibreOffice's", &their_rows)] {
+                assert!(
+                    printed.lines().any(|line| line.contains(&row)),
+                    "{}: no row {row:?} in {pdf} PDF:\n{printed}",
+                    locality.name
+                );
+            }
             rows += 1;
         }
         // The headline (first) service's reading across the top, in both.
@@ -803,8 +815,14 @@ fn reach_slides_equal_public_reach_in_our_pdf_and_libreoffices() {
     assert_eq!(rows, 4 * dataset.reach.len());
     // The sources slide says what reach is and that the records are synthetic.
     let (_, sources) = page_texts(&ours, deck.slides.len());
-    assert!(sources.contains(&bare("contacts per 1,000 children")), "{sources}");
-    assert!(sources.contains(&bare("SYNTHETIC demonstration records")), "{sources}");
+    assert!(
+        sources.contains(&bare("contacts per 1,000 children")),
+        "{sources}"
+    );
+    assert!(
+        sources.contains(&bare("SYNTHETIC demonstration records")),
+        "{sources}"
+    );
 }
 
 /// Durham with one national IMD quintile of `locality` made small in a service's reach: one
@@ -813,10 +831,9 @@ fn with_small_reach_quintile(locality: &str) -> (Dataset, u8) {
     let mut dataset = durham().clone();
     let id = dataset.reach[0].indicator_id.clone();
     let level = dataset.indicator(&id).unwrap().meta.level;
-    let locality_id = gapmap::figures::locality_id(
-        gapmap::figures::find_locality(&dataset, locality).unwrap(),
-    )
-    .to_string();
+    let locality_id =
+        gapmap::figures::locality_id(gapmap::figures::find_locality(&dataset, locality).unwrap())
+            .to_string();
     let layer = dataset.layer(level).unwrap();
     let quintile_of = |q: u8| -> Vec<String> {
         layer
@@ -824,7 +841,8 @@ fn with_small_reach_quintile(locality: &str) -> (Dataset, u8) {
             .iter()
             .filter(|a| {
                 a.locality.as_deref() == Some(locality_id.as_str())
-                    && a.imd(layer.level.native_imd()).is_some_and(|i| i.quintile == q)
+                    && a.imd(layer.level.native_imd())
+                        .is_some_and(|i| i.quintile == q)
             })
             .map(|a| a.code.clone())
             .collect()

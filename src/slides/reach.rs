@@ -37,8 +37,8 @@ use std::sync::Arc;
 pub const WITHHELD: &str = "withheld";
 /// What a quintile cell says when the locality has no area in that quintile.
 pub const NO_AREA: &str = "–";
-/// National IMD quintiles, most deprived first.
-const QUINTILES: [u32; 5] = [1, 2, 3, 4, 5];
+/// The table's quintile columns (after the service's): drawn equally wide.
+const QUINTILE_COLUMNS: std::ops::Range<usize> = 1..6;
 
 /// The table starts under the reading, across the page; the map and the notes share the rest.
 const TABLE_TOP: f32 = 128.0;
@@ -68,13 +68,7 @@ pub fn locality_reach(
     services
         .iter()
         .map(|id| -> Result<ReachReport, SlidesError> {
-            Ok(public.reach_seeded(
-                id,
-                DECK_GROUPING,
-                Some(locality.name.clone()),
-                reps,
-                seed,
-            )?)
+            Ok(public.reach_seeded(id, DECK_GROUPING, Some(locality.name.clone()), reps, seed)?)
         })
         .collect()
 }
@@ -177,15 +171,7 @@ pub fn reach_rows(reports: &[ReachReport]) -> Vec<[String; 7]> {
     for r in reports {
         let t = r.table.as_ref();
         let q = |k: u32| quintile_cell(t, k, unit.is_some());
-        rows.push([
-            service_text(r),
-            q(1),
-            q(2),
-            q(3),
-            q(4),
-            q(5),
-            sii_text(t),
-        ]);
+        rows.push([service_text(r), q(1), q(2), q(3), q(4), q(5), sii_text(t)]);
     }
     rows
 }
@@ -199,11 +185,17 @@ fn weight(bold: bool) -> Weight {
 }
 
 /// Column widths that hold every cell on one line at `size`: each column its widest cell plus
-/// the cell margins and [`COLUMN_SLACK`], the width left over shared out evenly. `None` when
-/// the cells need more than `total`.
-fn fitted_columns(rows: &[Vec<Cell>], size: f32, total: f32) -> Option<Vec<f32>> {
+/// the cell margins and [`COLUMN_SLACK`], the columns in `uniform` (the quintiles) as wide as
+/// the widest of them so the figures sit on an even grid, the width left over shared out
+/// evenly. `None` when the cells need more than `total`.
+fn fitted_columns(
+    rows: &[Vec<Cell>],
+    size: f32,
+    total: f32,
+    uniform: std::ops::Range<usize>,
+) -> Option<Vec<f32>> {
     let n = rows.first()?.len();
-    let natural: Vec<f32> = (0..n)
+    let mut natural: Vec<f32> = (0..n)
         .map(|c| {
             rows.iter()
                 .filter_map(|row| row.get(c))
@@ -213,6 +205,14 @@ fn fitted_columns(rows: &[Vec<Cell>], size: f32, total: f32) -> Option<Vec<f32>>
                 + COLUMN_SLACK
         })
         .collect();
+    if let Some(widest) = natural
+        .get(uniform.clone())
+        .map(|w| w.iter().copied().fold(0.0, f32::max))
+    {
+        for w in natural.get_mut(uniform).into_iter().flatten() {
+            *w = widest;
+        }
+    }
     let spare = total - natural.iter().sum::<f32>();
     (spare >= 0.0).then(|| natural.iter().map(|w| w + spare / n as f32).collect())
 }
@@ -249,7 +249,10 @@ fn reach_table(reports: &[ReachReport], headline: usize) -> Table {
     let mut size = TABLE_SIZE;
     while size >= MIN_TABLE_SIZE {
         let fits_height = text::line_height(size) + 2.0 * CELL_MARGIN_Y <= row_height;
-        if let (true, Some(columns)) = (fits_height, fitted_columns(&rows, size, TABLE_W)) {
+        if let (true, Some(columns)) = (
+            fits_height,
+            fitted_columns(&rows, size, TABLE_W, QUINTILE_COLUMNS),
+        ) {
             return Table {
                 columns,
                 rows,
@@ -515,9 +518,19 @@ mod tests {
                 .collect()
         };
         let rows = vec![row(["Service", "Q1"]), row(["Family Hub (0–4)", "1,032"])];
-        let widths = fitted_columns(&rows, 14.0, 400.0).unwrap();
+        let widths = fitted_columns(&rows, 14.0, 400.0, 0..0).unwrap();
         assert!((widths.iter().sum::<f32>() - 400.0).abs() < 0.01);
         assert!(widths[0] > widths[1]);
-        assert!(fitted_columns(&rows, 14.0, 60.0).is_none());
+        assert!(fitted_columns(&rows, 14.0, 60.0, 0..0).is_none());
+        // Made uniform, both columns take the wider one's width and still share the rest.
+        let even = fitted_columns(&rows, 14.0, 400.0, 0..2).unwrap();
+        assert!((even[0] - even[1]).abs() < 0.01, "{even:?}");
+        assert!((even.iter().sum::<f32>() - 400.0).abs() < 0.01);
+        // Two columns of the widest cell: what a uniform table needs at least.
+        let widest = text::text_width("Family Hub (0–4)", 14.0, Weight::Regular)
+            + 2.0 * CELL_MARGIN_X
+            + COLUMN_SLACK;
+        assert!(fitted_columns(&rows, 14.0, 2.0 * widest + 0.5, 0..2).is_some());
+        assert!(fitted_columns(&rows, 14.0, 2.0 * widest - 0.5, 0..2).is_none());
     }
 }

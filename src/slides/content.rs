@@ -404,9 +404,8 @@ fn title_slide(
     );
     if !reach.is_empty() {
         about_text.push_str(&format!(
-            " Then whom {} reach{} in each fifth: contacts per 1,000 children, from the service records.",
-            service_names(reach),
-            if reach.len() == 1 { "es" } else { "" }
+            " Then the reach of {} in each fifth: contacts per 1,000 children, from the service records.",
+            service_names(reach)
         ));
     }
     about_text.push_str(&format!(

@@ -894,7 +894,7 @@ fn a_withheld_reach_quintile_reads_withheld_and_the_service_can_head_a_reach_onl
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["key"] == quintile.to_string())
+        .find(|g| g["key"].as_str().and_then(|k| k.parse::<u8>().ok()) == Some(quintile))
         .unwrap();
     assert_eq!(group["suppressed"], true, "2 contacts are withheld");
     let row = reach_row_from_json(report);

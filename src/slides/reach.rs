@@ -91,9 +91,9 @@ fn ages_text(ages: &str) -> String {
 /// header cannot name one unit for every row.
 pub fn rate_text(table: &GapTable, value: f64, unit_in_header: bool) -> String {
     if unit_in_header {
-        num(Some(value), 0)
+        whole(value)
     } else {
-        format!("{} {}", num(Some(value), 0), table.indicator.unit)
+        format!("{} {}", whole(value), table.indicator.unit)
     }
 }
 
@@ -111,12 +111,19 @@ fn quintile_cell(table: &GapTable, quintile: u32, unit_in_header: bool) -> Strin
     }
 }
 
+/// A whole number ("1,032", "-45"); one that rounds to zero is "0", never "-0" (`num` keeps
+/// the sign, as the web's Intl formatting does, which reads oddly in a CI: "-0 to 12").
+fn whole(value: f64) -> String {
+    match num(Some(value), 0) {
+        text if text == "-0" => "0".into(),
+        text => text,
+    }
+}
+
 /// A whole number with its sign ("+312", "-45", "0"), as the reach reading writes the SII.
 fn signed(value: f64) -> String {
-    let text = num(Some(value), 0);
-    if text == "0" || text == "-0" {
-        "0".into()
-    } else if text.starts_with('-') {
+    let text = whole(value);
+    if text == "0" || text.starts_with('-') {
         text
     } else {
         format!("+{text}")
@@ -129,8 +136,8 @@ pub fn sii_text(table: &GapTable) -> String {
         Some(sii) => format!(
             "{} ({} to {})",
             signed(sii.value),
-            num(Some(sii.lower95), 0),
-            num(Some(sii.upper95), 0)
+            whole(sii.lower95),
+            whole(sii.upper95)
         ),
         None if withheld_anywhere(table) => WITHHELD.into(),
         None => "not available".into(),
@@ -502,6 +509,13 @@ mod tests {
         assert_eq!(signed(-0.2), "0");
         assert_eq!(signed(0.2), "0");
         assert_eq!(signed(1234.0), "+1,234");
+    }
+
+    #[test]
+    fn a_bound_that_rounds_to_zero_is_unsigned() {
+        assert_eq!(whole(-0.3), "0");
+        assert_eq!(whole(-0.6), "-1");
+        assert_eq!(whole(1032.4), "1,032");
     }
 
     #[test]

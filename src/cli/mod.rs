@@ -80,7 +80,7 @@ pub enum Command {
     Stats(Box<stats::StatsArgs>),
     /// Where k new sites should go: exact MCLP, p-median or equity placement, judged by coverage by IMD quintile.
     Place(place::PlaceArgs),
-    /// Slide deck (PPTX or PDF) for a locality forum: per indicator a map, the gap chart, a plain-English reading and speaker notes.
+    /// Slide deck (PPTX or PDF) for a locality forum: per indicator a map, the gap chart, a plain-English reading and speaker notes; per locality a service reach slide (contacts per 1,000 children by IMD quintile and the SII).
     Slides(slides::SlidesArgs),
 }
 

@@ -1,10 +1,12 @@
 //! `gapmap slides`: arguments and runner.
 //!
 //! ```text
-//! gapmap slides --locality North|all [--indicator 990001,990002] [--format pptx|pdf] --out FILE
-//!               [--place --k 3 [--model equity] [--radius 3000] [--need …] …]
+//! gapmap slides --locality North|all [--indicator 990001,990002,reach-family-hub] [--no-reach]
+//!               [--format pptx|pdf] --out FILE [--place --k 3 [--model equity] [--radius 3000] …]
 //! ```
-//! With `--place`, the deck gains a placement proposal slide; the placement options are
+//! A dataset with service-use records gets a service reach slide per locality (a reach id in
+//! `--indicator` picks its headline service; `--no-reach` leaves it out). With `--place`, the
+//! deck gains a placement proposal slide; the placement options are
 //! `gapmap place`'s own ([`PlaceOptions`], flattened), and the report is computed by the same
 //! function ([`PlaceOptions::report`]), so the slide's numbers are `gapmap place --format json`'s.
 
@@ -28,9 +30,14 @@ pub struct SlidesArgs {
     #[arg(long)]
     pub locality: String,
     /// Indicator ids in slide order (repeat the flag or separate with commas); default: every
-    /// indicator in the dataset.
+    /// health indicator in the dataset. A service's reach id (e.g. reach-family-hub) makes that
+    /// service the headline of the service reach slide (its map and reading).
     #[arg(long, value_delimiter = ',')]
     pub indicator: Vec<String>,
+    /// Leave out the service reach slide (one per locality: who the loaded services reach, by
+    /// national IMD quintile, with the SII; shown whenever the dataset has `[[reach]]` records).
+    #[arg(long)]
+    pub no_reach: bool,
     /// Deck format; default: from the --out file name (.pptx or .pdf).
     #[arg(long, value_enum)]
     pub format: Option<DeckFormat>,
@@ -77,6 +84,7 @@ impl SlidesArgs {
             reps: self.reps,
             seed: self.seed,
             placement: None,
+            reach: !self.no_reach,
         }
     }
 

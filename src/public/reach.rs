@@ -68,13 +68,26 @@ impl PublicDataset {
     }
 
     /// The reach of `service` (its name or its indicator id) grouped `by`, optionally within
-    /// one locality.
+    /// one locality, with the SII's Monte Carlo interval from the fixed default seed (what
+    /// `/api/reach` returns).
     pub fn reach(
         &self,
         service: &str,
         by: GroupBy,
         locality: Option<String>,
         reps: u32,
+    ) -> Result<ReachReport, PublicError> {
+        self.reach_seeded(service, by, locality, reps, crate::stats::sii::DEFAULT_SEED)
+    }
+
+    /// [`PublicDataset::reach`] with the SII simulation's `seed` given (a deck's `--seed`).
+    pub fn reach_seeded(
+        &self,
+        service: &str,
+        by: GroupBy,
+        locality: Option<String>,
+        reps: u32,
+        seed: u64,
     ) -> Result<ReachReport, PublicError> {
         let d = self.dataset();
         let wanted = service.trim();
@@ -97,6 +110,7 @@ impl PublicDataset {
         let request = GapRequest {
             locality,
             reps,
+            seed,
             ..GapRequest::for_indicator(d, &summary.indicator_id, by)
         };
         let table = self.gap_table(&request)?;

@@ -136,13 +136,30 @@ pub async fn map_png(
     Ok(response)
 }
 
+/// A `true`/`false` query parameter (`default` when absent), naming it when it is neither.
+fn query_flag(name: &str, given: Option<&str>, default: bool) -> Result<bool, ApiError> {
+    match given.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ApiError::bad_request(
+            "bad parameter",
+            format!("{name}={other:?} is not allowed; give true or false"),
+        )),
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlidesQuery {
     /// Locality name or code (see /api/areas?level=locality), or `all` for every locality.
     pub locality: String,
-    /// Indicator ids, comma-separated, in slide order; default: every indicator.
+    /// Indicator ids, comma-separated, in slide order; default: every health indicator. A
+    /// service's reach id (e.g. `reach-family-hub`) picks the headline service of the reach slide.
     pub indicator: Option<String>,
+    /// `false` leaves out the service reach slide (default `true`: one per locality whenever the
+    /// dataset has service-use records).
+    pub reach: Option<String>,
     /// pptx (default) or pdf.
     pub format: Option<String>,
     /// Add a placement proposal slide: an `/api/place` query string, URL-encoded as one value
@@ -151,11 +168,11 @@ pub struct SlidesQuery {
     pub place: Option<String>,
 }
 
-/// `GET /api/slides?locality=&indicator=&format=`
+/// `GET /api/slides?locality=&indicator=&format=&reach=&place=`
 #[utoipa::path(get, path = "/api/slides", tag = "figures", params(SlidesQuery),
     responses(
-        (status = 200, description = "A locality deck as an attachment (PPTX, editable; or PDF): a title slide, one slide per indicator (map, gap chart by national IMD quintile within the locality, reading, key figures, speaker notes), with place= a placement proposal slide (county map with existing and proposed sites, need covered by IMD quintile before and after, the Q1 − Q5 gap change; the numbers of /api/place for the same options), and sources; the numbers are /api/gaps?indicator=&locality= exactly; suppression applied.", content_type = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-        (status = 400, description = "Unknown locality, indicator or format, or a bad placement option in place= (the detail names it)", body = ErrorBody),
+        (status = 200, description = "A locality deck as an attachment (PPTX, editable; or PDF): a title slide, one slide per indicator (map, gap chart by national IMD quintile within the locality, reading, key figures, speaker notes), a service reach slide per locality unless reach=false (map of the headline service's reach, contacts per 1,000 children by national IMD quintile and the SII for every service, the reading; the numbers of /api/reach?service=&locality=), with place= a placement proposal slide (county map with existing and proposed sites, need covered by IMD quintile before and after, the Q1 − Q5 gap change; the numbers of /api/place for the same options), and sources; the numbers are /api/gaps?indicator=&locality= exactly; suppression applied.", content_type = "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+        (status = 400, description = "Unknown locality, indicator or format, reach= other than true or false, a reach id in indicator= with reach=false, or a bad placement option in place= (the detail names it)", body = ErrorBody),
         (status = 503, description = "Too many decks are being built, or every placement solve slot is in use; retry after the Retry-After seconds", body = ErrorBody),
     ))]
 pub async fn slides(
@@ -173,6 +190,7 @@ pub async fn slides(
         }
     };
     let locality = q.locality.trim();
+    let reach = query_flag("reach", q.reach.as_deref(), true)?;
     let localities = if locality.eq_ignore_ascii_case("all") {
         LocalityChoice::All
     } else {
@@ -202,6 +220,7 @@ pub async fn slides(
         localities,
         indicators,
         placement,
+        reach,
         ..DeckRequest::default()
     };
     let public = state.public();

@@ -1,25 +1,32 @@
-//! What a locality deck says: per locality a title slide and one slide per indicator (map,
-//! chart, reading, key figures, notes), then the placement proposal when one is given
-//! ([`super::placement`]), then one sources-and-methods slide. Builds the
-//! [`Deck`] model from the Dataset's public view; the writers only draw it.
+//! What a locality deck says: per locality a title slide, one slide per indicator (map,
+//! chart, reading, key figures, notes) and, when the dataset has service-use records, a
+//! service reach slide ([`super::reach`]); then the placement proposal when one is given
+//! ([`super::placement`]), then one sources-and-methods slide. Builds the [`Deck`] model from
+//! the Dataset's public view; the writers only draw it.
+//!
+//! A reach indicator named in the request's indicators is not an indicator slide: it picks
+//! that service as the reach slide's headline (its map and reading).
 
 use super::error::SlidesError;
 use super::layout::{self, check_table, check_text, Overflow, MARGIN, SLIDE_W};
 use super::model::{
     Align, Content, Deck, Layout, Paragraph, Rect, Run, Shape, Slide, Table, TextBox,
 };
+pub use super::parts::DECK_GROUPING;
 use super::parts::{
-    cell, date_text, fitted_text, footer_box, header_cell, picture, pixel_ratio, reading_box, MAP,
+    cell, date_text, fitted_text, footer_box, header_cell, map_png, picture, pixel_ratio,
+    reading_box, MAP,
 };
 use super::placement::placement_slide;
+use super::reach::{locality_reach, reach_slide};
 use super::reading::{key_figures, speaker_notes, table_reading};
-use crate::dataset::{Area, Dataset, Indicator};
+use crate::dataset::{Area, Dataset, Indicator, ReachSummary};
 use crate::figures::chart::chart_spec;
-use crate::figures::map::{render_map_png, MapLayer, MapRequest};
+use crate::figures::map::MapLayer;
 use crate::figures::{find_locality, localities};
-use crate::gaps::{GapRequest, GapTable, GroupBy};
+use crate::gaps::{GapRequest, GapTable};
 use crate::place::report::PlacementReport;
-use crate::public::PublicDataset;
+use crate::public::{PublicDataset, ReachReport};
 use crate::render::chart::render_chart;
 use crate::render::text::num;
 use rayon::prelude::*;
@@ -39,7 +46,9 @@ pub enum LocalityChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeckRequest {
     pub localities: LocalityChoice,
-    /// Indicator ids in slide order; empty = every indicator in load order.
+    /// Indicator ids in slide order; empty = every health indicator in load order. A service's
+    /// reach indicator here (e.g. `reach-family-hub`) gets no indicator slide: it makes that
+    /// service the reach slide's headline.
     pub indicators: Vec<String>,
     /// Monte Carlo replicates behind the SII/RII intervals (the API's default: 100,000).
     pub reps: u32,
@@ -47,6 +56,9 @@ pub struct DeckRequest {
     /// A placement report (`gapmap place` / `/api/place` for the same options) to present on
     /// a proposal slide after the localities' slides.
     pub placement: Option<Arc<PlacementReport>>,
+    /// A "Service reach" slide per locality when the dataset has service-use records
+    /// (`[[reach]]`); `false` leaves reach out (`--no-reach`, `reach=false`).
+    pub reach: bool,
 }
 
 impl Default for DeckRequest {
@@ -58,6 +70,7 @@ impl Default for DeckRequest {
             reps: gap.reps,
             seed: gap.seed,
             placement: None,
+            reach: true,
         }
     }
 }
@@ -80,9 +93,6 @@ struct IndicatorData<'a> {
     table: Arc<GapTable>,
     chart_png: Arc<Vec<u8>>,
 }
-
-/// The grouping of every slide's gap figures: national IMD quintiles (`/api/gaps`' default).
-pub const DECK_GROUPING: GroupBy = GroupBy::ImdQuintile;
 
 /// The public gap table a locality's slide quotes: exactly what `/api/gaps?indicator=&locality=`
 /// returns (national IMD quintiles of the locality's areas, suppression applied).
@@ -112,28 +122,7 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
         }
         LocalityChoice::One(name) => vec![find_locality(dataset, name)?],
     };
-    // A service's reach is not a health gap and has no slide layout of its own yet (its
-    // figures, e.g. "747.3 per 1,000", do not fit the key-figures table): decks show the
-    // health indicators.
-    let is_reach = |i: &Indicator| dataset.reach.iter().any(|r| r.indicator_id == i.meta.id);
-    let indicators: Vec<&Indicator> = if request.indicators.is_empty() {
-        dataset.indicators.iter().filter(|i| !is_reach(i)).collect()
-    } else {
-        let chosen = request
-            .indicators
-            .iter()
-            .map(|id| crate::figures::find_indicator(dataset, id))
-            .collect::<Result<Vec<_>, _>>()?;
-        if let Some(reach) = chosen.iter().find(|i| is_reach(i)) {
-            return Err(SlidesError::ReachNotOnSlides {
-                id: reach.meta.id.clone(),
-            });
-        }
-        chosen
-    };
-    if indicators.is_empty() {
-        return Err(SlidesError::NoIndicators);
-    }
+    let (indicators, services, headline) = deck_contents(dataset, request)?;
     // Every (locality, indicator) table, chart and map is independent: compute them in
     // parallel, keep the order.
     let pairs: Vec<(usize, usize)> = (0..chosen.len())
@@ -160,24 +149,47 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
             })
         })
         .collect::<Result<_, SlidesError>>()?;
-    let per_locality: Vec<&[IndicatorData]> = data.chunks(indicators.len()).collect();
+    let per_locality: Vec<&[IndicatorData]> = if indicators.is_empty() {
+        vec![&data[..0]; chosen.len()]
+    } else {
+        data.chunks(indicators.len()).collect()
+    };
+    // Each locality's reach: every service's public report within it (`/api/reach`).
+    let reach: Vec<Vec<ReachReport>> = chosen
+        .par_iter()
+        .map(|l| locality_reach(public, l, &services, request.reps, request.seed))
+        .collect::<Result<_, SlidesError>>()?;
 
-    let mut jobs: Vec<(usize, Option<usize>)> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
     for (l, _) in chosen.iter().enumerate() {
-        jobs.push((l, None));
-        jobs.extend((0..indicators.len()).map(|i| (l, Some(i))));
+        jobs.push(Job::Title(l));
+        jobs.extend((0..indicators.len()).map(|i| Job::Indicator(l, i)));
+        if !services.is_empty() {
+            jobs.push(Job::Reach(l));
+        }
     }
     let mut slides: Vec<Slide> = jobs
         .par_iter()
-        .map(|&(l, indicator)| match indicator {
-            None => title_slide(public, chosen[l], per_locality[l]),
-            Some(i) => indicator_slide(public, chosen[l], &per_locality[l][i]),
+        .map(|&job| match job {
+            Job::Title(l) => title_slide(public, chosen[l], per_locality[l], &reach[l]),
+            Job::Indicator(l, i) => indicator_slide(public, chosen[l], &per_locality[l][i]),
+            Job::Reach(l) => reach_slide(public, chosen[l], &reach[l], headline),
         })
         .collect::<Result<_, SlidesError>>()?;
     if let Some(report) = &request.placement {
         slides.push(placement_slide(public, report)?);
     }
-    slides.push(sources_slide(dataset, &data, request.placement.as_deref()));
+    let shown: Vec<&ReachSummary> = reach
+        .first()
+        .map(|r| r.iter().map(|r| &r.summary).collect())
+        .unwrap_or_default();
+    slides.push(sources_slide(
+        dataset,
+        &data,
+        &shown,
+        request.placement.as_deref(),
+        request.reps,
+    ));
     for (n, slide) in slides.iter().enumerate() {
         check_slide(slide).map_err(|o| SlidesError::Layout {
             slide: n + 1,
@@ -196,6 +208,10 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
     for ind in &indicators {
         id.update(ind.meta.id.as_bytes());
     }
+    for (k, service) in services.iter().enumerate() {
+        id.update(if k == headline { "headline:" } else { "reach:" }.as_bytes());
+        id.update(service.as_bytes());
+    }
     if let Some(report) = &request.placement {
         id.update(report.title.as_bytes());
         for site in &report.chosen {
@@ -208,6 +224,56 @@ pub fn build_deck(public: &PublicDataset, request: &DeckRequest) -> Result<Deck,
         document_id: hex::encode(&id.finalize()[..16]),
         slides,
     })
+}
+
+/// One slide to build: a locality's title, one of its indicators, its reach.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Title(usize),
+    Indicator(usize, usize),
+    Reach(usize),
+}
+
+/// What the deck shows: the health indicators in slide order, the reach services (indicator
+/// ids, dataset order; none with `reach: false`) and which service leads the reach slide (the
+/// first reach indicator named in the request, else the first service).
+fn deck_contents<'a>(
+    dataset: &'a Dataset,
+    request: &DeckRequest,
+) -> Result<(Vec<&'a Indicator>, Vec<String>, usize), SlidesError> {
+    let is_reach = |i: &Indicator| dataset.reach.iter().any(|r| r.indicator_id == i.meta.id);
+    let chosen: Vec<&Indicator> = if request.indicators.is_empty() {
+        dataset.indicators.iter().filter(|i| !is_reach(i)).collect()
+    } else {
+        request
+            .indicators
+            .iter()
+            .map(|id| crate::figures::find_indicator(dataset, id))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let (named_reach, indicators): (Vec<&Indicator>, Vec<&Indicator>) =
+        chosen.into_iter().partition(|i| is_reach(i));
+    let services: Vec<String> = if request.reach {
+        dataset
+            .reach
+            .iter()
+            .map(|r| r.indicator_id.clone())
+            .collect()
+    } else if let Some(reach) = named_reach.first() {
+        return Err(SlidesError::ReachLeftOut {
+            id: reach.meta.id.clone(),
+        });
+    } else {
+        Vec::new()
+    };
+    if indicators.is_empty() && services.is_empty() {
+        return Err(SlidesError::NoIndicators);
+    }
+    let headline = named_reach
+        .first()
+        .and_then(|i| services.iter().position(|s| *s == i.meta.id))
+        .unwrap_or(0);
+    Ok((indicators, services, headline))
 }
 
 /// Nothing clipped or overlapping: every frame is on the page, below the banner and clear of
@@ -255,32 +321,35 @@ pub fn check_slide(slide: &Slide) -> Result<(), Overflow> {
     Ok(())
 }
 
-/// The map of one indicator (or IMD) for a locality, at `frame`'s size.
-fn map_png(
-    public: &PublicDataset,
-    layer: MapLayer,
-    locality: &Area,
-    frame: Rect,
-) -> Result<Vec<u8>, SlidesError> {
-    let ratio = pixel_ratio(frame);
-    let request = MapRequest {
-        layer,
-        level: None,
-        locality: Some(locality.code.clone()),
-        width: (frame.w * ratio).round() as u32,
-        height: (frame.h * ratio).round() as u32,
-        pixel_ratio: ratio,
-    };
-    Ok(render_map_png(public, &request)?)
+/// "Family Hub" or "Family Hub and School nurse": the services a deck's reach slide shows.
+fn service_names(reach: &[ReachReport]) -> String {
+    let names: Vec<&str> = reach.iter().map(|r| r.summary.service.as_str()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
+}
+
+/// What the title slide says is synthetic, if anything.
+fn synthetic_words(data: &[IndicatorData], reach: &[ReachReport]) -> Option<&'static str> {
+    let indicators = data.iter().any(|d| d.indicator.meta.synthetic);
+    let records = reach.iter().any(|r| r.summary.synthetic);
+    match (indicators, records) {
+        (true, true) => Some("The indicator values and the service records are synthetic demonstration data, not official statistics."),
+        (true, false) => Some("The indicator values are synthetic demonstration data, not official statistics."),
+        (false, true) => Some("The service records are synthetic demonstration data, not official statistics."),
+        (false, false) => None,
+    }
 }
 
 fn title_slide(
     public: &PublicDataset,
     locality: &Area,
     data: &[IndicatorData],
+    reach: &[ReachReport],
 ) -> Result<Slide, SlidesError> {
     let dataset: &Dataset = public.dataset();
-    let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
+    let synthetic = synthetic_words(data, reach);
     let map = map_png(public, MapLayer::ImdDecile, locality, TITLE_MAP)?;
     let mut subtitle = vec![
         Paragraph::plain(
@@ -297,7 +366,9 @@ fn title_slide(
                 18.0,
             )
         },
-        Paragraph {
+    ];
+    if !data.is_empty() {
+        subtitle.push(Paragraph {
             space_before: 10.0,
             ..Paragraph::plain(
                 format!(
@@ -311,26 +382,37 @@ fn title_slide(
                 ),
                 14.0,
             )
-        },
-    ];
-    if synthetic {
+        });
+    }
+    if !reach.is_empty() {
         subtitle.push(Paragraph {
-            runs: vec![Run::bold(
-                "The indicator values are synthetic demonstration data, not official statistics.",
-            )],
+            space_before: 6.0,
+            ..Paragraph::plain(format!("Service reach: {}", service_names(reach)), 14.0)
+        });
+    }
+    if let Some(words) = synthetic {
+        subtitle.push(Paragraph {
+            runs: vec![Run::bold(words)],
             space_before: 10.0,
             ..Paragraph::plain("", 14.0)
         });
     }
-    let mut about = vec![Paragraph::plain(
-        format!(
-            "For each indicator: a map of {name} (the rest of {county} in grey for context; the same colour classes as the web map) and the gap between {name}'s areas in England's most and least deprived fifths (national IMD quintiles). Areas with small numbers (counts of 1 to {max}) are withheld, and so is anything that would reveal them.",
-            name = locality.name,
-            county = dataset.meta.name,
-            max = dataset.meta.suppress_max_count
-        ),
-        14.0,
-    )];
+    let mut about_text = format!(
+        "For each indicator: a map of {name} (the rest of {county} in grey for context; the same colour classes as the web map) and the gap between {name}'s areas in England's most and least deprived fifths (national IMD quintiles).",
+        name = locality.name,
+        county = dataset.meta.name,
+    );
+    if !reach.is_empty() {
+        about_text.push_str(&format!(
+            " Then the reach of {} in each fifth: contacts per 1,000 children, from the service records.",
+            service_names(reach)
+        ));
+    }
+    about_text.push_str(&format!(
+        " Areas with small numbers (counts of 1 to {}) are withheld, and so is anything that would reveal them.",
+        dataset.meta.suppress_max_count
+    ));
+    let mut about = vec![Paragraph::plain(about_text, 14.0)];
     if let Some(scheme) = dataset
         .meta
         .locality_scheme
@@ -361,10 +443,20 @@ fn title_slide(
             fitted_text("About this pack", ABOUT, about, 10.0),
         ],
         notes: vec![
-            format!("{} locality: children's health gaps. {} indicators, figures built {}.", locality.name, data.len(), date_text(&dataset.meta.built_at)),
+            format!(
+                "{} locality: children's health gaps. {} indicators{}, figures built {}.",
+                locality.name,
+                data.len(),
+                if reach.is_empty() {
+                    String::new()
+                } else {
+                    format!(" and the reach of {}", service_names(reach))
+                },
+                date_text(&dataset.meta.built_at)
+            ),
             "The map shows national IMD deciles (real MHCLG data); decile 1 is the most deprived 10% of areas in England. The black outline marks areas in the 30% most deprived nationally.".into(),
         ],
-        synthetic_banner: synthetic,
+        synthetic_banner: synthetic.is_some(),
     })
 }
 
@@ -440,12 +532,67 @@ fn indicator_slide(
     })
 }
 
+/// The methods bullets of service reach: what reach is, how it is withheld, and that
+/// synthetic records are synthetic.
+fn reach_methods(dataset: &Dataset, reach: &[&ReachSummary]) -> Vec<String> {
+    if reach.is_empty() {
+        return Vec::new();
+    }
+    let max = dataset.meta.suppress_max_count;
+    let mut out = vec![format!(
+        "Service reach ({}): contacts per 1,000 children of the service's age band living in the locality's areas, counted from the service's own records (each contact placed in its area by its postcode; records carry no child identifier, so contacts, not distinct children), by national IMD quintile as /api/reach. SII positive = the most deprived are reached more. Reach from 1 to {max} contacts is withheld, with anything that would reveal it.",
+        reach.iter().map(|r| r.service.as_str()).collect::<Vec<_>>().join(", ")
+    )];
+    for r in reach.iter().filter(|r| r.synthetic) {
+        out.push(format!(
+            "The {} contact records are synthetic demonstration data: generated for the demonstration, not collected, not official statistics. They say nothing about whom the real service reaches.",
+            r.service
+        ));
+    }
+    out
+}
+
+/// Where each service's records come from: the file, the months, what was read and placed.
+fn reach_sources(dataset: &Dataset, reach: &[&ReachSummary]) -> Vec<String> {
+    reach
+        .iter()
+        .map(|r| {
+            let file = dataset
+                .indicator(&r.indicator_id)
+                .map(|i| i.meta.source_id.as_str())
+                .map(|path| {
+                    std::path::Path::new(path)
+                        .file_name()
+                        .and_then(|f| f.to_str())
+                        .unwrap_or(path)
+                })
+                .unwrap_or("the service's records");
+            format!(
+                "{} contacts: {file}, {} to {} ({} rows read, {} contacts placed){}.",
+                r.service,
+                r.first_month,
+                r.last_month,
+                num(Some(r.rows as f64), 0),
+                num(Some(r.contacts), 0),
+                if r.synthetic {
+                    "; SYNTHETIC demonstration records"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect()
+}
+
 fn sources_slide(
     dataset: &Dataset,
     data: &[IndicatorData],
+    reach: &[&ReachSummary],
     placement: Option<&PlacementReport>,
+    reps: u32,
 ) -> Slide {
-    let synthetic = data.iter().any(|d| d.indicator.meta.synthetic);
+    let synthetic =
+        data.iter().any(|d| d.indicator.meta.synthetic) || reach.iter().any(|r| r.synthetic);
     // Set large and shrunk to fit the column (see `fitted_text`).
     let bullet = |text: String| Paragraph {
         space_before: 6.0,
@@ -458,9 +605,8 @@ fn sources_slide(
         ..Paragraph::plain("", 18.0)
     };
     let max = dataset.meta.suppress_max_count;
-    let reps = data.first().map_or(0, |d| d.table.reps);
     let mut methods = vec![heading("Methods")];
-    if synthetic {
+    if data.iter().any(|d| d.indicator.meta.synthetic) {
         methods.push(bullet("The indicator values are synthetic demonstration data: modelled from deprivation and population, not official statistics. They say nothing about the real health of any area.".into()));
     }
     methods.extend([
@@ -470,6 +616,7 @@ fn sources_slide(
         bullet(format!("Small numbers: counts of 1 to {max} are withheld, with anything that would reveal them (other areas, group totals, gaps and SII), in every table, map and slide.")),
         bullet("Maps: five classes holding about equal numbers of areas across the county, darker = worse; hatched = withheld; black outline = 30% most deprived nationally.".into()),
     ]);
+    methods.extend(reach_methods(dataset, reach).into_iter().map(bullet));
     if let Some(report) = placement {
         methods.push(bullet(format!(
             "Placement proposal: gapmap place ({} model, k = {}, {}), solved exactly with HiGHS; need = {}; coverage by national IMD quintile before and after, as /api/place reports it.",
@@ -497,6 +644,7 @@ fn sources_slide(
             }
         }
     }
+    licences.extend(reach_sources(dataset, reach).into_iter().map(bullet));
     licences.extend([
         bullet("Boundaries and population: Office for National Statistics, Open Government Licence v3.0. Contains OS data © Crown copyright and database right.".into()),
         bullet("Index of Multiple Deprivation: MHCLG English Indices of Deprivation 2019 and 2025, Open Government Licence v3.0.".into()),

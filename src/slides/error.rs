@@ -13,8 +13,10 @@ pub enum SlidesError {
     Render(#[from] crate::render::RenderError),
     #[error("the dataset has no indicators to put on slides")]
     NoIndicators,
-    #[error("{id} is a service's reach, which has no slide yet; see it on the map's reach layer or at /api/reach (decks show the health indicators)")]
-    ReachNotOnSlides { id: String },
+    #[error("{id} is a service's reach, which goes on the deck's service reach slide, but reach was left out (--no-reach / reach=false); drop one of the two")]
+    ReachLeftOut { id: String },
+    #[error("the dataset has no service-use records (no [[reach]] block), so there is no reach slide to make")]
+    NoReach,
     #[error("slide {slide}: {:?} needs {:.0} pt but has {:.0} pt (a layout defect: please report it)", overflow.shape, overflow.needed, overflow.available)]
     Layout {
         slide: usize,
@@ -41,7 +43,7 @@ impl SlidesError {
             SlidesError::Figure(e) => e.is_input_error(),
             SlidesError::Public(e) => e.is_input_error(),
             SlidesError::NoIndicators
-            | SlidesError::ReachNotOnSlides { .. }
+            | SlidesError::ReachLeftOut { .. }
             | SlidesError::UnknownFormat { .. }
             | SlidesError::File(_) => true,
             _ => false,

@@ -1,14 +1,20 @@
 //! Slide decks for locality forums: a deck per locality (or all localities) with a map, a gap
-//! chart, a plain-English reading, key figures and speaker notes per indicator, written as an
-//! editable PPTX or as a PDF, from the same public numbers as the map and the gap tables.
+//! chart, a plain-English reading, key figures and speaker notes per indicator, and a service
+//! reach slide per locality (who the Family Hub and other loaded services reach, by national
+//! IMD quintile), written as an editable PPTX or as a PDF, from the same public numbers as the
+//! map, the gap tables and `/api/reach`.
 //!
 //! - [`model`]: the deck as plain data (slides, text boxes, images, tables, notes, banner flag).
 //! - [`layout`]: the 16:9 page, title and banner positions, line breaking with the font's
 //!   metrics, and the fit checks that keep text inside its box.
 //! - [`reading`]: the reading sentence, key figures and speaker notes from a gap table.
 //! - [`content`]: builds a [`model::Deck`] from the Dataset ([`content::build_deck`]).
+//! - [`reach`]: the service reach slide from each service's public reach report (map of the
+//!   headline service, rates by quintile and SII per service, reading, notes; `--no-reach`
+//!   leaves it out, a reach id in `--indicator` picks the headline).
 //! - [`placement`]: the placement proposal slide from a placement report (`--place`).
-//! - `parts`: frames and shapes both slide builders use (reading, map, footer, fitted text).
+//! - `parts`: frames and shapes the slide builders share (reading, map image, footer, fitted
+//!   text, the deck's grouping).
 //! - [`pptx`]: Office Open XML PresentationML writer (the `zip` crate).
 //! - [`pdf`]: PDF writer (krilla).
 //!
@@ -26,6 +32,7 @@ mod parts;
 pub mod pdf;
 pub mod placement;
 pub mod pptx;
+pub mod reach;
 pub mod reading;
 
 pub use content::{build_deck, DeckRequest, LocalityChoice};

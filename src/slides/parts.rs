@@ -1,11 +1,21 @@
-//! Pieces shared by the slide builders ([`super::content`], [`super::placement`]): the frames
-//! of a "figure slide" (reading across the top, map on the left, footer), text boxes that
-//! shrink to fit, pictures, the figures' pixel ratio and dates in words.
+//! Pieces shared by the slide builders ([`super::content`], [`super::placement`],
+//! [`super::reach`]): the frames of a "figure slide" (reading across the top, map on the left,
+//! footer), the deck's grouping, a locality's map image, text boxes that shrink to fit,
+//! pictures, the figures' pixel ratio and dates in words.
 
+use super::error::SlidesError;
 use super::layout::{check_text, MARGIN, SLIDE_W};
 use super::model::{Align, Cell, Content, Paragraph, Picture, Rect, Run, Shape, TextBox};
+use crate::dataset::Area;
+use crate::figures::map::{render_map_png, MapLayer, MapRequest};
+use crate::gaps::GroupBy;
+use crate::public::PublicDataset;
 use crate::render::colour::Colour;
 use std::sync::Arc;
+
+/// The grouping of every slide's gap and reach figures: national IMD quintiles (the default of
+/// `/api/gaps` and `/api/reach`).
+pub const DECK_GROUPING: GroupBy = GroupBy::ImdQuintile;
 
 // Frames on a figure slide (points).
 pub const READING: Rect = Rect::new(MARGIN, 74.0, SLIDE_W - 2.0 * MARGIN, 48.0);
@@ -93,6 +103,26 @@ pub fn fitted_text(name: &str, frame: Rect, paragraphs: Vec<Paragraph>, min: f32
         }
         scale *= 0.95;
     }
+}
+
+/// The map of one indicator (or IMD) for a locality, at `frame`'s size: the locality in the
+/// public legend's classes (withheld areas hatched), the rest of the county grey.
+pub fn map_png(
+    public: &PublicDataset,
+    layer: MapLayer,
+    locality: &Area,
+    frame: Rect,
+) -> Result<Vec<u8>, SlidesError> {
+    let ratio = pixel_ratio(frame);
+    let request = MapRequest {
+        layer,
+        level: None,
+        locality: Some(locality.code.clone()),
+        width: (frame.w * ratio).round() as u32,
+        height: (frame.h * ratio).round() as u32,
+        pixel_ratio: ratio,
+    };
+    Ok(render_map_png(public, &request)?)
 }
 
 pub fn picture(name: &str, frame: Rect, png: Arc<Vec<u8>>, description: String) -> Shape {

@@ -1,7 +1,8 @@
 //! Figures and decks over HTTP: `/api/map.png` (size, ETag/304, the public legend's colours in
 //! the picture, 400s naming the parameter) and `/api/slides` (attachment names, PPTX and PDF,
-//! and every number on every indicator slide equal to `/api/gaps` for the same locality and
-//! indicator, withheld groups shown as withheld).
+//! every number on every indicator slide equal to `/api/gaps` for the same locality and
+//! indicator, withheld groups shown as withheld, the reach slide's rows equal to `/api/reach`
+//! for the locality, `reach=false` leaving it out).
 //!
 //! The PDF checks need poppler-utils (`pdftotext`, `pdfinfo`), installed by `scripts/setup`.
 
@@ -91,6 +92,14 @@ async fn bad_slides_parameters_are_400s() {
     assert_error(&r, StatusCode::BAD_REQUEST, &["nope"]);
     let r = get("/api/slides").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = get("/api/slides?locality=North&reach=maybe").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, &["reach"]);
+    let r = get("/api/slides?locality=North&indicator=reach-family-hub&reach=false").await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        &["reach-family-hub", "reach=false"],
+    );
 }
 
 #[tokio::test]
@@ -121,8 +130,8 @@ async fn placement_slide_numbers_equal_api_place_for_the_same_options() {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
-    // Title, one indicator, the placement proposal, sources.
-    let text = page_text(file.path(), 3);
+    // Title, one indicator, reach, the placement proposal, sources.
+    let text = page_text(file.path(), 4);
     assert!(text.contains("Proposed: 2 new sites"), "{text}");
     for row in crate::support::placement_rows_from_json(&report) {
         assert!(
@@ -173,7 +182,7 @@ fn estimate_texts(e: &Value, dp: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
-    // Decks show the health indicators (a service's reach has no slide yet).
+    // One slide per health indicator; a service's reach is on the locality's reach slide.
     let indicators: Vec<String> = get("/api/indicators")
         .await
         .json()
@@ -189,7 +198,17 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
         request_timeout: std::time::Duration::from_secs(600),
         ..config()
     });
-    let (mut checked, mut withheld) = (0, 0);
+    let (mut checked, mut withheld, mut reach_rows) = (0, 0, 0);
+    let services: Vec<String> = get("/api/indicators")
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i.get("service").is_some())
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!services.is_empty(), "the default config loads a service");
     let localities: Vec<String> = get("/api/areas?level=locality")
         .await
         .json()
@@ -256,7 +275,34 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
                 "{locality} {id}: /api/gaps reading {reading:?} is not on the slide:\n{flat}"
             );
         }
+        // After the indicator slides, the reach slide: every service's row is its
+        // /api/reach?service=&locality= figures, and the reading is the first service's.
+        let text = page_text(file.path(), indicators.len() + 2);
+        assert!(
+            text.contains(&format!("Service reach: {locality}")),
+            "{text}"
+        );
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (k, service) in services.iter().enumerate() {
+            let reach = get(&format!("/api/reach?service={service}&locality={locality}"))
+                .await
+                .json();
+            let row = crate::support::reach_row_from_json(&reach);
+            assert!(
+                text.lines().any(|l| l.contains(&row)),
+                "{locality} {service}: /api/reach row {row:?} is not on the slide:\n{text}"
+            );
+            if k == 0 {
+                let reading = reach["reading"].as_str().unwrap();
+                assert!(
+                    flat.contains(reading),
+                    "{locality}: {reading:?} not in\n{flat}"
+                );
+            }
+            reach_rows += 1;
+        }
     }
+    assert_eq!(reach_rows, 4 * services.len());
     assert!(checked > 100, "only {checked} numbers checked");
     assert!(
         withheld > 0,
@@ -281,7 +327,23 @@ async fn slides_come_as_pptx_by_default() {
         .file_names()
         .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
         .count();
-    assert_eq!(slides, 1 + 2 + 1, "title, two indicators, sources");
+    assert_eq!(
+        slides,
+        1 + 2 + 1 + 1,
+        "title, two indicators, reach, sources"
+    );
+    let r = get("/api/slides?locality=south&indicator=990002,990004&reach=false").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(&r.body)).unwrap();
+    let slides = zip
+        .file_names()
+        .filter(|n| n.starts_with("ppt/slides/slide") && n.ends_with(".xml"))
+        .count();
+    assert_eq!(
+        slides,
+        1 + 2 + 1,
+        "reach=false: title, two indicators, sources"
+    );
 }
 
 #[tokio::test]

@@ -1,12 +1,13 @@
 //! Slide decks on the real Durham build: LibreOffice converts our PPTX (slide count and text
 //! checked in its PDF), our own PDF passes `pdfinfo`/`qpdf --check` and `pdftotext` finds the
-//! numbers, python-pptx reads titles, notes, tables and pictures back, output is byte-stable,
-//! no suppressed value reaches a slide, and `gapmap slides` reports bad arguments with exit 2.
+//! numbers, the service reach slides' rows equal `PublicDataset::reach` (`/api/reach`) in both
+//! PDFs, python-pptx reads titles, notes, tables and pictures back, output is byte-stable, no
+//! suppressed value reaches a slide, and `gapmap slides` reports bad arguments with exit 2.
 //!
 //! Needs LibreOffice Impress, fonts-crosextra-carlito, poppler-utils and qpdf (installed by
 //! `scripts/setup`) and python-pptx (`scripts/test-deps`).
 
-use crate::support::{durham, durham_public};
+use crate::support::{durham, durham_public, reach_row_from_json};
 use gapmap::dataset::Dataset;
 use gapmap::public::PublicDataset;
 use gapmap::slides::model::{Content, Deck};
@@ -32,7 +33,8 @@ fn deck(public: &PublicDataset, localities: LocalityChoice) -> Deck {
     build_deck(public, &request(localities)).unwrap()
 }
 
-/// The whole Durham deck (4 localities × 5 indicators), built once per test binary.
+/// The whole Durham deck (4 localities × 5 indicators and the Family Hub's reach), built once
+/// per test binary.
 fn durham_deck() -> &'static Deck {
     static DECK: OnceLock<Deck> = OnceLock::new();
     DECK.get_or_init(|| deck(durham_public(), LocalityChoice::All))
@@ -116,13 +118,56 @@ fn visible_texts(deck: &Deck) -> Vec<String> {
     out
 }
 
-/// The indicators a deck shows: every indicator but a service's reach (no slide yet).
+/// The indicators a deck gives a slide each: every indicator but a service's reach (the
+/// services share the locality's reach slide).
 fn health_indicators(dataset: &Dataset) -> Vec<&gapmap::dataset::Indicator> {
     dataset
         .indicators
         .iter()
         .filter(|i| !dataset.reach.iter().any(|r| r.indicator_id == i.meta.id))
         .collect()
+}
+
+/// Service reach slides per locality: one when the dataset has service-use records.
+fn reach_slides(dataset: &Dataset) -> usize {
+    usize::from(!dataset.reach.is_empty())
+}
+
+/// What a locality's reach slide quotes: `PublicDataset::reach` for every service within the
+/// locality (what `/api/reach?service=&locality=` returns), as JSON.
+fn reach_reports(public: &PublicDataset, locality: &str) -> Vec<serde_json::Value> {
+    public
+        .dataset()
+        .reach
+        .iter()
+        .map(|s| {
+            let report = public
+                .reach(
+                    &s.indicator_id,
+                    gapmap::gaps::GroupBy::ImdQuintile,
+                    Some(locality.to_string()),
+                    REPS,
+                )
+                .unwrap();
+            serde_json::to_value(report).unwrap()
+        })
+        .collect()
+}
+
+/// The text of one PDF page: each printed line with its whitespace squashed (`rows`), and
+/// all of it without whitespace or hyphens (`bare`).
+fn page_texts(pdf: &Path, page: usize) -> (String, String) {
+    let p = page.to_string();
+    let path = pdf.to_str().unwrap();
+    let rows = stdout("pdftotext", &["-layout", "-f", &p, "-l", &p, path, "-"])
+        .lines()
+        .map(squash)
+        .collect::<Vec<_>>()
+        .join("\n");
+    (
+        rows,
+        bare(&stdout("pdftotext", &["-f", &p, "-l", &p, path, "-"])),
+    )
 }
 
 /// The public gap tables the slides quote: for every locality and indicator, national IMD
@@ -150,7 +195,10 @@ fn tables(dataset: &Dataset) -> Vec<(String, gapmap::gaps::GapTable)> {
 fn libreoffice_converts_the_pptx_with_every_slide_and_its_text() {
     let dataset = durham();
     let deck = deck(durham_public(), LocalityChoice::One("North".into()));
-    assert_eq!(deck.slides.len(), 1 + health_indicators(dataset).len() + 1);
+    assert_eq!(
+        deck.slides.len(),
+        1 + health_indicators(dataset).len() + reach_slides(dataset) + 1
+    );
     let dir = tempfile::tempdir().unwrap();
     let pptx = dir.path().join("north.pptx");
     std::fs::write(&pptx, write_deck(&deck, DeckFormat::Pptx).unwrap()).unwrap();
@@ -198,7 +246,7 @@ fn our_pdf_is_valid_and_pdftotext_finds_the_numbers() {
     let deck = durham_deck();
     assert_eq!(
         deck.slides.len(),
-        4 * (1 + health_indicators(dataset).len()) + 1
+        4 * (1 + health_indicators(dataset).len() + reach_slides(dataset)) + 1
     );
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("durham.pdf");
@@ -297,7 +345,7 @@ fn no_suppressed_value_appears_on_any_slide() {
     // Each table's slide: after each locality's title slide, one per indicator in order (a
     // withheld value may well be shown for another locality or indicator, so each slide is
     // checked against its own table).
-    let per_locality = 1 + health_indicators(dataset).len();
+    let per_locality = 1 + health_indicators(dataset).len() + reach_slides(dataset);
     let mut withheld = 0;
     let mut saw_withheld_word = false;
     for (k, (locality, table)) in tables(dataset).into_iter().enumerate() {
@@ -469,7 +517,11 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
         ],
     )
     .success();
-    assert_eq!(pdf_pages(&out), 1 + 2 + 1);
+    assert_eq!(
+        pdf_pages(&out),
+        1 + 2 + 1 + 1,
+        "title, two indicators, reach, sources"
+    );
     let text = pdf_text(&out);
     let smoking = text
         .find(&bare("Smoking at time of delivery: East"))
@@ -478,6 +530,35 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
         .find(&bare("Excess weight, Reception (4–5): East"))
         .unwrap();
     assert!(smoking < reception, "slides follow the --indicator order");
+    let reach = text.find(&bare("Service reach: East")).unwrap();
+    assert!(
+        reception < reach,
+        "the reach slide follows the indicator slides"
+    );
+    // --no-reach leaves the reach slide out, and only it.
+    let without = dir.path().join("east-no-reach.pdf");
+    gapmap_slides(
+        &snapshot,
+        &[
+            "--locality",
+            "east",
+            "--indicator",
+            "990003,990001",
+            "--reps",
+            "2000",
+            "--no-reach",
+            "--out",
+            without.to_str().unwrap(),
+        ],
+    )
+    .success();
+    assert_eq!(pdf_pages(&without), 1 + 2 + 1);
+    let text = pdf_text(&without);
+    assert!(
+        !text.contains(&bare("Service reach")),
+        "--no-reach kept reach"
+    );
+    assert!(text.contains(&bare("Excess weight, Reception (4–5): East")));
 
     let bad = |args: &[&str], says: &str| {
         let assert = gapmap_slides(&snapshot, args).failure().code(2);
@@ -493,6 +574,18 @@ fn cli_writes_a_deck_and_rejects_bad_arguments_with_exit_2() {
     bad(
         &["--locality", "all", "--indicator", "999999", "--out", pptx],
         "available: 990001",
+    );
+    bad(
+        &[
+            "--locality",
+            "all",
+            "--indicator",
+            "reach-family-hub",
+            "--no-reach",
+            "--out",
+            pptx,
+        ],
+        "--no-reach",
     );
     bad(
         &[
@@ -595,8 +688,8 @@ fn placement_slide_equals_gapmap_place_json_in_pptx_and_pdf() {
         .success();
         out
     };
-    // Our PDF: valid, four pages (title, indicator, placement, sources), every coverage row
-    // of the report printed as one line.
+    // Our PDF: valid, five pages (title, indicator, reach, placement, sources), every coverage
+    // row of the report printed as one line.
     let pdf = deck("south.pdf");
     let check = run("qpdf", &["--check", pdf.to_str().unwrap()]);
     assert!(
@@ -604,7 +697,7 @@ fn placement_slide_equals_gapmap_place_json_in_pptx_and_pdf() {
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
-    assert_eq!(pdf_pages(&pdf), 4);
+    assert_eq!(pdf_pages(&pdf), 5);
     let printed = pdf_rows(&pdf);
     for row in &rows {
         assert!(
@@ -615,7 +708,7 @@ fn placement_slide_equals_gapmap_place_json_in_pptx_and_pdf() {
     // The PPTX opens in LibreOffice with the same slides and the same numbers.
     let pptx = deck("south.pptx");
     let converted = libreoffice_pdf(&pptx, dir.path());
-    assert_eq!(pdf_pages(&converted), 4);
+    assert_eq!(pdf_pages(&converted), 5);
     let text = pdf_text(&converted);
     for row in &rows {
         assert!(text.contains(&bare(row)), "LibreOffice's PDF lacks {row:?}");
@@ -651,4 +744,196 @@ fn placement_slide_equals_gapmap_place_json_in_pptx_and_pdf() {
     .code(2);
     assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("--k"));
     assert!(!out.exists());
+}
+
+#[test]
+fn reach_slides_equal_public_reach_in_our_pdf_and_libreoffices() {
+    let dataset = durham();
+    assert!(
+        !dataset.reach.is_empty(),
+        "the default config loads the Family Hub's records"
+    );
+    // Every locality with one indicator: title, indicator, reach per locality, then sources.
+    let request = DeckRequest {
+        indicators: vec!["990001".into()],
+        ..request(LocalityChoice::All)
+    };
+    let deck = build_deck(durham_public(), &request).unwrap();
+    let localities = gapmap::figures::localities(dataset);
+    assert_eq!(localities.len(), 4);
+    assert_eq!(deck.slides.len(), 4 * 3 + 1);
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("reach.pdf");
+    std::fs::write(&ours, write_deck(&deck, DeckFormat::Pdf).unwrap()).unwrap();
+    let pptx = dir.path().join("reach.pptx");
+    std::fs::write(&pptx, write_deck(&deck, DeckFormat::Pptx).unwrap()).unwrap();
+    let theirs = libreoffice_pdf(&pptx, dir.path());
+    assert_eq!(pdf_pages(&theirs), deck.slides.len());
+    let mut rows = 0;
+    for (l, locality) in localities.iter().enumerate() {
+        let page = 3 * l + 3;
+        assert_eq!(
+            deck.slides[page - 1].title,
+            format!("Service reach: {}", locality.name)
+        );
+        let (our_rows, our_text) = page_texts(&ours, page);
+        let (their_rows, their_text) = page_texts(&theirs, page);
+        let reports = reach_reports(durham_public(), &locality.name);
+        for report in &reports {
+            // Each service's row, read across in our PDF and in LibreOffice's (printed lines:
+            // LibreOffice's PDF stores a table's text column by column, so only the layout
+            // reading puts a row's cells side by side).
+            let row = reach_row_from_json(report);
+            for (pdf, printed) in [("our", &our_rows), ("LibreOffice's", &their_rows)] {
+                assert!(
+                    printed.lines().any(|line| line.contains(&row)),
+                    "{}: no row {row:?} in {pdf} PDF:\n{printed}",
+                    locality.name
+                );
+            }
+            rows += 1;
+        }
+        // The headline (first) service's reading across the top, in both.
+        let reading = reports[0]["reading"].as_str().unwrap();
+        assert!(our_text.contains(&bare(reading)), "{}", locality.name);
+        assert!(their_text.contains(&bare(reading)), "{}", locality.name);
+        // The notes carry every service's reading and the reach notes (synthetic first).
+        let notes = deck.slides[page - 1].notes.join("\n");
+        for report in &reports {
+            assert!(notes.contains(report["reading"].as_str().unwrap()));
+            for note in report["notes"].as_array().unwrap() {
+                assert!(notes.contains(note.as_str().unwrap()));
+            }
+        }
+        for text in [&our_text, &their_text] {
+            assert!(text.contains(&bare(
+                "Synthetic demonstration data — not official statistics"
+            )));
+            assert!(text.contains(&bare("are synthetic demonstration data")));
+        }
+    }
+    assert_eq!(rows, 4 * dataset.reach.len());
+    // The sources slide says what reach is and that the records are synthetic.
+    let (_, sources) = page_texts(&ours, deck.slides.len());
+    assert!(
+        sources.contains(&bare("contacts per 1,000 children")),
+        "{sources}"
+    );
+    assert!(
+        sources.contains(&bare("SYNTHETIC demonstration records")),
+        "{sources}"
+    );
+}
+
+/// Durham with one national IMD quintile of `locality` made small in a service's reach: one
+/// area with 2 contacts, the quintile's other areas none. Everything else is the real build.
+fn with_small_reach_quintile(locality: &str) -> (Dataset, u8) {
+    let mut dataset = durham().clone();
+    let id = dataset.reach[0].indicator_id.clone();
+    let level = dataset.indicator(&id).unwrap().meta.level;
+    let locality_id =
+        gapmap::figures::locality_id(gapmap::figures::find_locality(&dataset, locality).unwrap())
+            .to_string();
+    let layer = dataset.layer(level).unwrap();
+    let quintile_of = |q: u8| -> Vec<String> {
+        layer
+            .areas
+            .iter()
+            .filter(|a| {
+                a.locality.as_deref() == Some(locality_id.as_str())
+                    && a.imd(layer.level.native_imd())
+                        .is_some_and(|i| i.quintile == q)
+            })
+            .map(|a| a.code.clone())
+            .collect()
+    };
+    // The locality's smallest non-empty quintile.
+    let (quintile, areas) = (1..=5)
+        .map(|q| (q, quintile_of(q)))
+        .filter(|(_, areas)| !areas.is_empty())
+        .min_by_key(|(_, areas)| areas.len())
+        .unwrap();
+    let indicator = dataset
+        .indicators
+        .iter_mut()
+        .find(|i| i.meta.id == id)
+        .unwrap();
+    for (k, code) in areas.iter().enumerate() {
+        let v = indicator
+            .values
+            .iter_mut()
+            .find(|v| &v.area_code == code)
+            .unwrap();
+        let contacts = if k == 0 { 2.0 } else { 0.0 };
+        let children = v.denominator.unwrap();
+        v.count = Some(contacts);
+        v.value = Some(contacts / children * 1000.0);
+        (v.lower95, v.upper95, v.lower998, v.upper998) = (None, None, None, None);
+    }
+    (dataset, quintile)
+}
+
+#[test]
+fn a_withheld_reach_quintile_reads_withheld_and_the_service_can_head_a_reach_only_deck() {
+    let (dataset, quintile) = with_small_reach_quintile("North");
+    let public = PublicDataset::new(std::sync::Arc::new(dataset));
+    let service = public.dataset().reach[0].indicator_id.clone();
+    // Only the reach indicator asked for: title, reach, sources.
+    let request = DeckRequest {
+        indicators: vec![service.clone()],
+        ..request(LocalityChoice::One("North".into()))
+    };
+    let deck = build_deck(&public, &request).unwrap();
+    assert_eq!(deck.slides.len(), 3);
+    assert_eq!(deck.slides[1].title, "Service reach: North");
+    let pdf = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(pdf.path(), write_deck(&deck, DeckFormat::Pdf).unwrap()).unwrap();
+    let (rows, _) = page_texts(pdf.path(), 2);
+    let report = &reach_reports(&public, "North")[0];
+    let group = report["table"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"].as_str().and_then(|k| k.parse::<u8>().ok()) == Some(quintile))
+        .unwrap();
+    assert_eq!(group["suppressed"], true, "2 contacts are withheld");
+    let row = reach_row_from_json(report);
+    assert!(row.contains("withheld"), "{row}");
+    assert!(
+        rows.lines().any(|line| line.contains(&row)),
+        "no row {row:?}:\n{rows}"
+    );
+    // The notes say it is withheld and give no figure for it.
+    let notes = deck.slides[1].notes.join("\n");
+    let label = group["label"].as_str().unwrap();
+    assert!(
+        notes.contains(&format!("{label}: withheld")),
+        "{label}: {notes}"
+    );
+}
+
+#[test]
+fn a_reach_indicator_picks_the_headline_and_no_reach_conflicts_with_it() {
+    let dataset = durham();
+    let service = &dataset.reach[0];
+    let request = DeckRequest {
+        indicators: vec!["990002".into(), service.indicator_id.clone()],
+        ..request(LocalityChoice::One("South".into()))
+    };
+    let deck = build_deck(durham_public(), &request).unwrap();
+    // Title, the one health indicator, reach, sources: the reach id gets no indicator slide.
+    assert_eq!(deck.slides.len(), 4);
+    let reach = &deck.slides[2];
+    assert_eq!(reach.title, "Service reach: South");
+    assert!(reach.notes[0].contains(&format!("The map shows {}", service.service)));
+    let refused = build_deck(
+        durham_public(),
+        &DeckRequest {
+            reach: false,
+            ..request
+        },
+    )
+    .unwrap_err();
+    assert!(refused.is_input_error());
+    assert!(refused.to_string().contains("--no-reach"), "{refused}");
 }

@@ -214,3 +214,73 @@ pub fn placement_rows_from_json(report: &serde_json::Value) -> Vec<String> {
     ));
     rows
 }
+
+/// A whole number as the slides print it, formatted here independently of the slide code:
+/// rounded half away from zero, en-GB thousands separators ("1,032").
+pub fn whole(x: f64) -> String {
+    let digits = format!("{:.0}", x.abs().round());
+    let mut grouped = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    if x.round() < 0.0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+/// One service's row of the reach slide as `/api/reach?service=&locality=` JSON (or the
+/// serialised `ReachReport`) gives it, formatted here independently of the slide code: the
+/// service and its age band, the rate in national IMD quintiles 1 to 5 as whole numbers
+/// ("withheld" where suppressed, "–" where the locality has no area in the quintile), then the
+/// SII with its 95% interval, signed ("+312 (120 to 505)"), or "withheld" (a group or the
+/// summary withheld) / "not available".
+pub fn reach_row_from_json(report: &serde_json::Value) -> String {
+    let summary = &report["summary"];
+    let table = &report["table"];
+    let groups = table["groups"].as_array().unwrap();
+    let mut cells = vec![format!(
+        "{} ({})",
+        summary["service"].as_str().unwrap(),
+        summary["ages"].as_str().unwrap().replace('-', "–")
+    )];
+    for quintile in 1..=5 {
+        let group = groups
+            .iter()
+            .find(|g| g["key"].as_str() == Some(&quintile.to_string()));
+        cells.push(match group {
+            None => "–".into(),
+            Some(g) if g["suppressed"] == true => {
+                assert!(g["value"].is_null() && g["count"].is_null());
+                "withheld".into()
+            }
+            Some(g) => whole(g["value"].as_f64().unwrap()),
+        });
+    }
+    let sii = &table["summary"]["sii"];
+    let withheld = groups.iter().any(|g| g["suppressed"] == true)
+        || table["summary"]["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("withheld"));
+    cells.push(if sii.is_null() && withheld {
+        "withheld".into()
+    } else if sii.is_null() {
+        "not available".into()
+    } else {
+        let value = sii["value"].as_f64().unwrap();
+        let sign = if value.round() > 0.0 { "+" } else { "" };
+        format!(
+            "{sign}{} ({} to {})",
+            whole(value),
+            whole(sii["lower95"].as_f64().unwrap()),
+            whole(sii["upper95"].as_f64().unwrap())
+        )
+    });
+    cells.join(" ")
+}

@@ -180,18 +180,24 @@ fn estimate_texts(e: &Value, dp: usize) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
-    // One slide per health indicator; a service's reach is on the locality's reach slide.
-    let indicators: Vec<String> = get("/api/indicators")
+/// The ids `/api/indicators` lists: the services' reach indicators (`services`) or the health
+/// indicators.
+async fn indicator_ids(services: bool) -> Vec<String> {
+    get("/api/indicators")
         .await
         .json()
         .as_array()
         .unwrap()
         .iter()
-        .filter(|i| i.get("service").is_none())
+        .filter(|i| i.get("service").is_some() == services)
         .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
+    // One slide per health indicator; a service's reach is on the locality's reach slide.
+    let indicators = indicator_ids(false).await;
     // A debug build draws a deck in tens of seconds (release: about one), past the default
     // 30 s request timeout.
     let slow = state_with(gapmap::server::ServerConfig {
@@ -199,15 +205,7 @@ async fn every_slide_number_equals_api_gaps_for_its_locality_and_indicator() {
         ..config()
     });
     let (mut checked, mut withheld, mut reach_rows) = (0, 0, 0);
-    let services: Vec<String> = get("/api/indicators")
-        .await
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i.get("service").is_some())
-        .map(|i| i["id"].as_str().unwrap().to_string())
-        .collect();
+    let services = indicator_ids(true).await;
     assert!(!services.is_empty(), "the default config loads a service");
     let localities: Vec<String> = get("/api/areas?level=locality")
         .await

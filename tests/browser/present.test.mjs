@@ -2,7 +2,7 @@
 // the Present button on the map opens it for the current locality; the keyboard steps through
 // every slide (→, ←, End, Home) with no console errors; each indicator slide's key figures are
 // /api/gaps for the locality and indicator and its reading is /api/gaps' `reading` (the deck's
-// sentence); suppressed areas are hatched on every tile of the map; the synthetic banner shows
+// sentence); the service-reach slide's figures are /api/reach's; suppressed areas are hatched on every tile of the map; the synthetic banner shows
 // on synthetic slides; the live map draws; Escape goes back to the map.
 
 import { test, before, after } from 'node:test';
@@ -49,7 +49,10 @@ test('the Present button opens present mode for the current locality', async () 
 });
 
 test('keyboard steps through every slide with the same numbers as /api/gaps', async () => {
-  const indicators = await getJson('/api/indicators');
+  const all = await getJson('/api/indicators');
+  const indicators = all.filter((d) => !d.service);
+  const services = all.filter((d) => d.service);
+  assert.ok(services.length > 0, 'the default config loads a service: the reach slide went untested');
   const locality = 'North';
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await ctx.newPage();
@@ -59,7 +62,7 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
   await page.goto(url(`/present?locality=${locality}`));
   await presentSettled(page);
   const total = await page.evaluate(() => window.__present.slides.length);
-  assert.equal(total, indicators.length + 2, 'title, one per indicator, sources');
+  assert.equal(total, indicators.length + 3, 'title, one per health indicator, service reach, sources');
   assert.match(await page.textContent('#present-count'), new RegExp(`Slide 1 of ${total}`));
   // The live map has drawn the locality's areas.
   const drawn = await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['area-fill'] }).length);
@@ -106,6 +109,27 @@ test('keyboard steps through every slide with the same numbers as /api/gaps', as
     await shot(page, `present-${i + 2}.png`);
   }
   assert.ok(suppressedChecked > 0, 'no slide had suppressed areas: the hatch went untested');
+  // The reach slide: /api/reach for the locality, every service's rate by quintile (whole
+  // numbers, as the deck), its SII, and the headline service's reading.
+  await page.keyboard.press('ArrowRight');
+  await presentSettled(page);
+  assert.equal(await page.textContent('#present-title'), `Service reach: ${locality}`);
+  const whole = (x) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 }).format(x);
+  const reachFigures = await page.textContent('#present-figures');
+  for (const [i, s] of services.entries()) {
+    const reach = await getJson(`/api/reach?service=${encodeURIComponent(s.id)}&locality=${locality}`);
+    if (i === 0) assert.equal(await page.textContent('#present-reading'), `${s.service}: ${reach.reading}`);
+    assert.ok(reachFigures.includes(`${s.service} (${reach.summary.ages})`), `${s.id}: no column in ${reachFigures}`);
+    for (const g of reach.table.groups) {
+      assert.ok(reachFigures.includes(g.suppressed ? 'withheld' : whole(g.value)), `${s.id} ${g.key}: ${whole(g.value)} not in ${reachFigures}`);
+    }
+    const sii = reach.table.summary.sii;
+    if (sii) assert.ok(reachFigures.includes(`(${whole(sii.lower95)} to ${whole(sii.upper95)})`), `${s.id}: SII interval not in ${reachFigures}`);
+  }
+  assert.equal(await page.locator('#present-chart svg .bar').count(), (await getJson(`/api/reach?service=${encodeURIComponent(services[0].id)}&locality=${locality}`)).table.groups.length);
+  assert.ok(await page.evaluate(() => window.__map.queryRenderedFeatures({ layers: ['area-fill'] }).length) > 0, 'the reach map drew no areas');
+  assert.equal(await page.isVisible('#present-banner'), services.some((s) => s.synthetic), 'reach: synthetic banner');
+  await shot(page, `present-reach.png`);
   await page.keyboard.press('ArrowRight');
   await presentSettled(page);
   assert.match(await page.textContent('#present-title'), /Sources/);

@@ -5,8 +5,9 @@
 // /api/legend, values from /api/values), the web gap chart and the key figures of
 // /api/gaps?indicator=&locality= (national IMD quintiles within the locality) with its one-line
 // reading and key-figures rows (the `reading` and `key_figures` members: the deck's own, worded
-// on the server), and a sources
-// slide. Nothing is computed or worded here: every number and the reading are the server's.
+// on the server), a service-reach slide when services are loaded (/api/reach for the locality:
+// its reading, chart and every service's rates by quintile with the SII), and a sources slide.
+// Nothing is computed or worded here: every number and the reading are the server's.
 //
 // One context object, as the map page (js/context.js): the locality, the slides, the current
 // index, the map and the tracking of async work (window.__present.settled() for tests).
@@ -63,7 +64,16 @@ export async function loadLocality(ctx) {
   if (!found) throw new Error(`unknown locality "${ctx.query}"; available: ${localities.map((a) => a.name).join(', ')}`);
   const profile = await api.area(found.code);
   ctx.locality = { id: found.locality ?? found.name, name: found.name, code: found.code, bbox: profile.bbox };
-  ctx.slides = [{ kind: 'title' }, ...indicators.map((ind) => ({ kind: 'indicator', ind })), { kind: 'sources' }];
+  // As the deck: one slide per health indicator, then one "Service reach" slide for every
+  // loaded service (a service's reach is not a health gap: its figures are contacts per child).
+  const health = indicators.filter((d) => !d.service);
+  const services = indicators.filter((d) => d.service);
+  ctx.slides = [
+    { kind: 'title' },
+    ...health.map((ind) => ({ kind: 'indicator', ind })),
+    ...(services.length ? [{ kind: 'reach', services }] : []),
+    { kind: 'sources' },
+  ];
 }
 
 /** The map for one level with a legend's colours, the locality highlighted, fitted to it. */
@@ -150,10 +160,13 @@ export async function showSlide(ctx, i) {
     ui.figures.innerHTML = `<thead><tr><th>In ${esc(locality.name)}</th><th>Value</th><th>95% CI</th></tr></thead><tbody>${
       gaps.key_figures.map(([m, v, c]) => `<tr><td>${esc(m)}</td><td><strong>${esc(v)}</strong></td><td>${esc(c)}</td></tr>`).join('')}</tbody>`;
     await showMap(ctx, ind.level, legend, values.values ?? []);
+  } else if (slide.kind === 'reach') {
+    await showReach(ctx, slide.services, seq);
   } else {
     ui.title.textContent = 'Sources, methods and licences';
     ui.reading.innerHTML = `<ul class="present-list">${[
       'Gap figures: each locality\'s areas by national IMD quintile; 95% confidence intervals by the Fingertips methods (Wilson, Byar); SII and RII by the PHE method.',
+      ...(ctx.indicators.some((d) => d.service) ? ['Service reach: contacts per 1,000 children of the service\'s age band, from the service\'s records placed by postcode; the SII by the same method.'] : []),
       `Small numbers: counts of 1 to ${esc(ctx.meta.suppress_max_count ?? 4)} are withheld, with anything that would reveal them.`,
       'Boundaries, population and deprivation: ONS and MHCLG, Open Government Licence v3.0. Contains OS data © Crown copyright and database right.',
       ...(ctx.indicators.some((d) => d.synthetic) ? ['The indicator values are synthetic demonstration data, not official statistics.'] : []),
@@ -162,6 +175,46 @@ export async function showSlide(ctx, i) {
     ui.map.hidden = true;
     ui.banner.hidden = !ctx.indicators.some((d) => d.synthetic);
   }
+}
+
+/**
+ * The locality's service reach, as the deck's reach slide: the headline (first) service's map,
+ * chart and reading, and a table of every service's contacts per 1,000 children by national IMD
+ * quintile with its SII — all from /api/reach?service=&locality= (withheld cells say so).
+ */
+async function showReach(ctx, services, seq) {
+  const { ui, locality } = ctx;
+  const head = services[0];
+  const [legend, values, ...reports] = await Promise.all([
+    api.legend(head.id, head.level), api.values(head.id, head.level),
+    ...services.map((s) => api.reach(s.id, undefined, locality.name)),
+  ]);
+  if (seq !== ctx.seq) return;
+  const synthetic = services.some((s) => s.synthetic) || reports.some((r) => r.summary.synthetic || r.table.synthetic);
+  ui.title.textContent = `Service reach: ${locality.name}`;
+  ui.reading.textContent = `${head.service}: ${reports[0].reading}`;
+  ui.note.textContent = `Contacts per 1,000 children of the service's age band in ${locality.name}, by national IMD quintile; SII > 0: the most deprived are reached more.${synthetic ? ' Synthetic records.' : ''}`;
+  ui.side.hidden = false;
+  ui.map.hidden = false;
+  ui.banner.hidden = !synthetic;
+  renderGapChart(ui.chart, reports[0].table, head, { width: 520, height: 340, byLabel: 'National IMD quintile' });
+  const whole = (x) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 }).format(x);
+  const signed = (x) => `${x > 0 ? '+' : ''}${whole(x)}`;
+  const cell = (report, key) => {
+    const g = report.table.groups.find((x) => x.key === key);
+    if (!g) return '–';
+    return g.suppressed || g.value == null ? 'withheld' : whole(g.value);
+  };
+  const sii = (report) => {
+    const s = report.table.summary.sii;
+    return s ? `${signed(s.value)} (${whole(s.lower95)} to ${whole(s.upper95)})` : 'not available';
+  };
+  const label = (k) => `Quintile ${k}${k === '1' ? ' (most deprived)' : k === '5' ? ' (least deprived)' : ''}`;
+  const rows = ['1', '2', '3', '4', '5'].map((k) => [label(k), ...reports.map((r) => cell(r, k))]);
+  rows.push(['SII (95% CI)', ...reports.map(sii)]);
+  ui.figures.innerHTML = `<thead><tr><th>Per 1,000 children</th>${services.map((s, i) => `<th>${esc(s.service)} (${esc(reports[i].summary.ages)})</th>`).join('')}</tr></thead><tbody>${
+    rows.map(([name, ...cells]) => `<tr><td>${esc(name)}</td>${cells.map((c) => `<td><strong>${esc(c)}</strong></td>`).join('')}</tr>`).join('')}</tbody>`;
+  await showMap(ctx, head.level, legend, values.values ?? []);
 }
 
 /** Keyboard: next, previous, first, last, leave. */

@@ -15,7 +15,7 @@
 import { api } from './api.js';
 import { fillFor, classFor } from './choropleth.js';
 import { renderGapChart } from './chart.js';
-import { esc } from './format.js';
+import { ci, esc, num } from './format.js';
 import { AREA_SOURCE, LAYER, areaSource, choroplethLayers, overlayLayers, hatchLayer, drawIcons, supplyImages } from './mapview.js';
 import { BACKGROUND, attributionText } from './map.js';
 
@@ -198,16 +198,14 @@ async function showReach(ctx, services, seq) {
   ui.map.hidden = false;
   ui.banner.hidden = !synthetic;
   renderGapChart(ui.chart, reports[0].table, head, { width: 520, height: 340, byLabel: 'National IMD quintile' });
-  const whole = (x) => new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 }).format(x);
-  const signed = (x) => `${x > 0 ? '+' : ''}${whole(x)}`;
   const cell = (report, key) => {
     const g = report.table.groups.find((x) => x.key === key);
     if (!g) return '–';
-    return g.suppressed || g.value == null ? 'withheld' : whole(g.value);
+    return g.suppressed || g.value == null ? 'withheld' : num(g.value, 0);
   };
   const sii = (report) => {
     const s = report.table.summary.sii;
-    return s ? `${signed(s.value)} (${whole(s.lower95)} to ${whole(s.upper95)})` : 'not available';
+    return s ? `${s.value > 0 ? '+' : ''}${num(s.value, 0)} (${ci(s.lower95, s.upper95, 0)})` : 'not available';
   };
   const label = (k) => `Quintile ${k}${k === '1' ? ' (most deprived)' : k === '5' ? ' (least deprived)' : ''}`;
   const rows = ['1', '2', '3', '4', '5'].map((k) => [label(k), ...reports.map((r) => cell(r, k))]);

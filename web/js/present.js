@@ -201,7 +201,8 @@ async function showReach(ctx, services, seq) {
   const cell = (report, key) => {
     const g = report.table.groups.find((x) => x.key === key);
     if (!g) return '–';
-    return g.suppressed || g.value == null ? 'withheld' : num(g.value, 0);
+    if (g.suppressed) return 'withheld';
+    return g.value == null ? 'no data' : num(g.value, 0); // as the deck's cell (slides::reach)
   };
   const sii = (report) => {
     const s = report.table.summary.sii;
